@@ -1,0 +1,265 @@
+"""The knowledge base's tables: SQLAlchemy Core, defined once, for SQLite and PostgreSQL.
+
+Evidence is the unit of storage. Everything a report says is kept *per
+document*, under ids that hash the key fields, so re-ingesting an unchanged
+document is a no-op and a changed document replaces only its own rows.
+Cross-document identity is never written into those rows: it is a separate
+graph of judgements (``judgements``), and its connected components are cached
+in ``clusters``. Entities and edges of the graph are views over these tables.
+
+Tables
+------
+
+``migrations``
+    Named schema migrations already applied (``name``, ``applied_at``).
+    ``linkwatch.store.migrate`` applies the missing ones, idempotently.
+
+``documents``
+    One row per stored document, keyed by ``id`` (the report's
+    ``document.id``: a stable id from the reader, a feed guid or a file stem).
+    ``content_hash`` (sha256 of the text) is what decides "unchanged";
+    ``url``, ``title``, ``outlet``, ``published`` (ISO date text), ``source``,
+    ``language``, ``ingested_at``, ``extractor`` (name@version),
+    ``status`` (``pending`` while its rows are being written, ``done`` after;
+    a crash leaves ``pending`` and the next ingest redoes that document),
+    ``report`` (the whole per-document report, JSON, as extracted),
+    ``simhash`` (64-bit text fingerprint, as a signed integer) and
+    ``syndicated_of`` (the id of an earlier document this one is a near-copy
+    or a rewording of; such copies count once for corroboration).
+
+``failures``
+    Documents that could not be read or extracted: ``source``, ``code``,
+    ``reason``, ``at``. Re-ingesting clears a failure once the document is
+    stored.
+
+``records``
+    Per-document entities ("mentions" of a real-world thing in one report):
+    ``id`` = hash(document, local id), ``document_id``, ``local_id`` (E1..),
+    ``type`` (person / organization / location), ``name``, ``aliases`` (JSON
+    list), ``name_key`` (folded spelling-variant key of the name, used for
+    blocking), ``ref_id`` (an id from the reference data, e.g. an
+    organisation's, when the name matched it), ``mention_count``.
+
+``events``
+    Per-document events: ``id`` = hash(document, local id), ``document_id``,
+    ``local_id`` (V1..), ``type``, ``name``, ``time_value`` (ISO-8601 at the
+    text's precision, or null), ``time_text``, ``location_record`` /
+    ``organizer_record`` (``records.id`` or null), ``modality``.
+
+``claims``
+    Every statement a document makes, one row per (document, kind, subject,
+    predicate, object, role): ``id`` hashes those fields. ``kind`` is
+    ``relation`` (record → record, ``predicate`` = member_of, front_of...),
+    ``participation`` (event → record, ``predicate`` = participant /
+    organizer / location, ``role`` free text) or ``attribute`` (event →
+    literal ``value``, ``predicate`` = time / type / name).
+    ``subject`` / ``object`` hold ``records.id`` or ``events.id``;
+    ``modality``, ``time_value`` (for relations that carry a time),
+    ``confidence`` (the extractor's).
+
+``evidence``
+    The support of a claim: ``claim_id``, ``document_id``, ``start`` / ``end``
+    (character span into the document text, may be null), ``quote`` (the
+    sentence), ``modality``, ``extractor`` (name@version), ``confidence``.
+    ``id`` hashes claim, span and quote.
+
+``judgements``
+    The identity graph. One row per judgement about two items of the same
+    ``kind`` (``entity``: ``records.id`` or a reference id such as
+    ``ref:lashkar-e-taiba``; ``event``: ``events.id``): ``left_id`` <
+    ``right_id``, ``judgement`` (``same`` / ``not_same`` / ``unsure``),
+    ``source`` (``rule`` or ``analyst``), ``rule`` (which rule, or the
+    analyst's note), ``score``, ``created_at``, ``retracted_at`` (a retracted
+    judgement is kept for history but ignored). Rule judgements are
+    recomputed by resolution; analyst judgements are never touched by it, win
+    over rule judgements, and survive re-ingest. ``merge`` adds an analyst
+    ``same``; ``split`` adds an analyst ``not_same`` (and undoing either
+    retracts that one row).
+
+``clusters``
+    Cache of the judgement graph's components: ``item_id`` (``records.id``
+    or ``events.id``) → ``kb_id`` (the knowledge-base id shown to users and
+    written as ``kb_id`` in exports), ``kind``. A kb id is the reference id
+    when the cluster is anchored to reference data, otherwise a stable hash
+    of the cluster's oldest item. Rebuilt after every ingest, merge or split.
+
+``kb_entities`` / ``kb_events``
+    Materialised summaries, one row per ``kb_id`` (rebuilt with
+    ``clusters``): entities carry ``type``, ``name`` (the most frequent full
+    name), ``aliases`` (JSON), ``documents`` (count), ``sources``
+    (independent-source count), ``ref_id``, ``watchlisted`` (bool); events
+    carry ``type``, ``name``, ``time_value`` (the most precise value the
+    sources agree on), ``time_conflict`` (JSON list of incompatible values,
+    or null), ``location_kb``, ``documents``, ``sources``, ``confidence``.
+
+``watchlists`` / ``watchlist_names``
+    Reference lists imported from FollowTheMoney / OpenSanctions JSON
+    (``watchlist import``) or from the project's designation data:
+    ``watchlists`` has one row per listed entity (``id`` = list:entity id,
+    ``list``, ``entity_id``, ``schema``, ``name``, ``properties`` JSON);
+    ``watchlist_names`` indexes every name of it by ``name_key``.
+
+Joining a claim to the graph: ``claims.subject`` → ``clusters.item_id`` →
+``clusters.kb_id`` (same for ``object``), and ``evidence.document_id`` →
+``documents`` for the source, its outlet and its ``syndicated_of``.
+"""
+from __future__ import annotations
+
+from sqlalchemy import (JSON, BigInteger, Boolean, Column, DateTime, Float, Index, Integer,
+                        MetaData, String, Table, Text)
+
+metadata = MetaData()
+
+migrations = Table(
+    "migrations", metadata,
+    Column("name", String(200), primary_key=True),
+    Column("applied_at", DateTime(timezone=True), nullable=False),
+)
+
+documents = Table(
+    "documents", metadata,
+    Column("id", String(500), primary_key=True),
+    Column("content_hash", String(64), nullable=False, index=True),
+    Column("source", Text),
+    Column("url", Text),
+    Column("title", Text),
+    Column("outlet", String(300), index=True),
+    Column("published", String(32)),
+    Column("language", String(16)),
+    Column("ingested_at", DateTime(timezone=True), nullable=False),
+    Column("extractor", String(200)),
+    Column("status", String(16), nullable=False, default="pending"),
+    Column("report", JSON),
+    Column("simhash", BigInteger),
+    Column("syndicated_of", String(500)),
+)
+
+failures = Table(
+    "failures", metadata,
+    Column("id", Integer, primary_key=True, autoincrement=True),
+    Column("source", Text, nullable=False),
+    Column("code", String(32)),
+    Column("reason", Text),
+    Column("at", DateTime(timezone=True), nullable=False),
+)
+
+records = Table(
+    "records", metadata,
+    Column("id", String(40), primary_key=True),
+    Column("document_id", String(500), nullable=False, index=True),
+    Column("local_id", String(100), nullable=False),
+    Column("type", String(32), nullable=False),
+    Column("name", Text, nullable=False),
+    Column("aliases", JSON),
+    Column("name_key", String(300), index=True),
+    Column("ref_id", String(200), index=True),
+    Column("mention_count", Integer, default=0),
+)
+
+events = Table(
+    "events", metadata,
+    Column("id", String(40), primary_key=True),
+    Column("document_id", String(500), nullable=False, index=True),
+    Column("local_id", String(100), nullable=False),
+    Column("type", String(32), nullable=False),
+    Column("name", Text),
+    Column("time_value", String(32)),
+    Column("time_text", Text),
+    Column("location_record", String(40)),
+    Column("organizer_record", String(40)),
+    Column("modality", String(16)),
+)
+
+claims = Table(
+    "claims", metadata,
+    Column("id", String(40), primary_key=True),
+    Column("document_id", String(500), nullable=False, index=True),
+    Column("kind", String(16), nullable=False),
+    Column("subject", String(40), nullable=False, index=True),
+    Column("predicate", String(64), nullable=False),
+    Column("object", String(40), index=True),
+    Column("value", Text),
+    Column("role", Text),
+    Column("modality", String(16)),
+    Column("time_value", String(32)),
+    Column("confidence", Float),
+)
+
+evidence = Table(
+    "evidence", metadata,
+    Column("id", String(40), primary_key=True),
+    Column("claim_id", String(40), nullable=False, index=True),
+    Column("document_id", String(500), nullable=False, index=True),
+    Column("start", Integer),
+    Column("end", Integer),
+    Column("quote", Text),
+    Column("modality", String(16)),
+    Column("extractor", String(200)),
+    Column("confidence", Float),
+)
+
+judgements = Table(
+    "judgements", metadata,
+    Column("id", Integer, primary_key=True, autoincrement=True),
+    Column("kind", String(16), nullable=False),
+    Column("left_id", String(200), nullable=False),
+    Column("right_id", String(200), nullable=False),
+    Column("judgement", String(16), nullable=False),
+    Column("source", String(16), nullable=False),
+    Column("rule", Text),
+    Column("score", Float),
+    Column("created_at", DateTime(timezone=True), nullable=False),
+    Column("retracted_at", DateTime(timezone=True)),
+    Index("ix_judgements_pair", "kind", "left_id", "right_id"),
+    Index("ix_judgements_right", "right_id"),
+)
+
+clusters = Table(
+    "clusters", metadata,
+    Column("item_id", String(200), primary_key=True),
+    Column("kind", String(16), nullable=False),
+    Column("kb_id", String(200), nullable=False, index=True),
+)
+
+kb_entities = Table(
+    "kb_entities", metadata,
+    Column("kb_id", String(200), primary_key=True),
+    Column("type", String(32), nullable=False, index=True),
+    Column("name", Text, nullable=False),
+    Column("aliases", JSON),
+    Column("documents", Integer, default=0),
+    Column("sources", Integer, default=0),
+    Column("ref_id", String(200)),
+    Column("watchlisted", Boolean, default=False),
+)
+
+kb_events = Table(
+    "kb_events", metadata,
+    Column("kb_id", String(200), primary_key=True),
+    Column("type", String(32), nullable=False, index=True),
+    Column("name", Text),
+    Column("time_value", String(32)),
+    Column("time_conflict", JSON),
+    Column("location_kb", String(200)),
+    Column("documents", Integer, default=0),
+    Column("sources", Integer, default=0),
+    Column("confidence", Float),
+)
+
+watchlists = Table(
+    "watchlists", metadata,
+    Column("id", String(400), primary_key=True),
+    Column("list", String(200), nullable=False, index=True),
+    Column("entity_id", String(300), nullable=False),
+    Column("schema", String(64)),
+    Column("name", Text, nullable=False),
+    Column("properties", JSON),
+)
+
+watchlist_names = Table(
+    "watchlist_names", metadata,
+    Column("id", Integer, primary_key=True, autoincrement=True),
+    Column("watchlist_id", String(400), nullable=False, index=True),
+    Column("name", Text, nullable=False),
+    Column("name_key", String(300), nullable=False, index=True),
+)
