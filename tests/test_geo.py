@@ -1,0 +1,131 @@
+"""Offline place resolution: known places, false friends, context, is_place_name."""
+from __future__ import annotations
+
+import math
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+from linkwatch.extract.geo import Place, country_name, is_place_name, resolve_place
+
+ROOT = Path(__file__).resolve().parents[1]
+
+
+def km(place: Place, lat: float, lon: float) -> float:
+    p1, p2 = math.radians(place.lat), math.radians(lat)
+    dp, dl = p2 - p1, math.radians(lon - place.lon)
+    a = math.sin(dp / 2) ** 2 + math.cos(p1) * math.cos(p2) * math.sin(dl / 2) ** 2
+    return 6371.0 * 2 * math.asin(math.sqrt(a))
+
+
+@pytest.mark.parametrize("name, country, lat, lon", [
+    ("Gujranwala", "PK", 32.16, 74.19),
+    ("Pahalgam", "IN", 34.02, 75.32),
+    ("Karachi", "PK", 24.86, 67.01),
+    ("Quetta", "PK", 30.18, 67.00),
+    ("Islamabad", "PK", 33.72, 73.04),
+    ("Tehran", "IR", 35.69, 51.42),
+    ("Beirut", "LB", 33.89, 35.50),
+    ("Doha", "QA", 25.29, 51.53),
+    ("Moscow", "RU", 55.75, 37.62),
+    ("Krasnogorsk", "RU", 55.82, 37.33),
+    ("Kabul", "AF", 34.53, 69.17),
+    ("Gao", "ML", 16.27, -0.04),
+    ("Pakistan-occupied Kashmir", "PK", 33.9, 73.8),
+    ("PoK", "PK", 33.9, 73.8),
+    ("Azad Kashmir", "PK", 33.9, 73.8),
+    ("Gaza", "PS", 31.45, 34.39),
+    ("Gaza Strip", "PS", 31.45, 34.39),
+    ("Kashmir", "IN", 34.08, 74.8),
+])
+def test_known_places(name, country, lat, lon):
+    place = resolve_place(name)
+    assert place is not None, name
+    assert place.country == country, place
+    assert km(place, lat, lon) < 60, place
+
+
+@pytest.mark.parametrize("name, country", [
+    ("US", "US"), ("U.S.", "US"), ("USA", "US"), ("America", "US"), ("UK", "GB"), ("Britain", "GB"),
+    ("Russia", "RU"), ("Iran", "IR"), ("Syria", "SY"), ("the Palestinian territories", "PS"),
+    ("Pakistan", "PK"), ("India", "IN"),
+])
+def test_country_names_resolve_to_countries(name, country):
+    place = resolve_place(name)
+    assert place is not None and place.kind == "country" and place.country == country, place
+
+
+@pytest.mark.parametrize("name, kind", [
+    ("West Bank", "region"), ("Golan Heights", "region"), ("Sahel", "region"),
+    ("Balochistan", "admin1"), ("Khyber Pakhtunkhwa", "admin1"), ("Sinai", "region"),
+    ("Kurdistan", "region"), ("South Asia", "region"), ("Middle East", "region"), ("Levant", "region"),
+    ("Donbas", "region"), ("Crimea", "region"), ("Jammu and Kashmir", "admin1"), ("Texas", "admin1"),
+])
+def test_regions_and_admin1(name, kind):
+    place = resolve_place(name)
+    assert place is not None and place.kind == kind, place
+
+
+def test_false_friends_blocked():
+    pok = resolve_place("PoK")
+    assert pok.country == "PK" and "lten" not in pok.name  # not Sankt Pölten
+    assert resolve_place("Kashmir").country == "IN"  # not Cashmere, Washington
+    islamabad = resolve_place("Islamabad")
+    assert islamabad.country == "PK" and km(islamabad, 33.72, 73.04) < 30  # not Chattogram
+    # Even with Bangladeshi context, Islamabad is never Chattogram.
+    assert resolve_place("Islamabad", context=["BD", "Dhaka"]).name != "Chattogram"
+
+
+def test_context_disambiguates():
+    assert resolve_place("Hyderabad", context=["Karachi", "Sindh"]).country == "PK"
+    assert resolve_place("Hyderabad", context=["Telangana", "Bengaluru"]).country == "IN"
+    assert resolve_place("Paris").country == "FR"
+    texas = resolve_place("Paris", context=["Texas", "Dallas"])
+    assert texas.country == "US" and km(texas, 33.66, -95.56) < 50
+    assert resolve_place("Paris", context=["FR"]).country == "FR"
+
+
+def test_unknown_and_blank():
+    assert resolve_place("") is None
+    assert resolve_place("   ") is None
+    assert resolve_place("Xqzzyvillebergstan") is None
+
+
+@pytest.mark.parametrize("name", ["Hamas", "Zaheer", "Sandhu", "Trump", "Taliban", "Lashkar-e-Taiba",
+                                  "the", "Army", "Police"])
+def test_is_place_name_refuses_false_friends(name):
+    assert not is_place_name(name)
+
+
+@pytest.mark.parametrize("name", ["Pakistan", "Karachi", "Islamabad", "Kabul", "Gaza", "PoK", "Kashmir",
+                                  "Texas", "United States", "U.S.", "Middle East", "Balochistan"])
+def test_is_place_name_accepts_well_known_places(name):
+    assert is_place_name(name)
+
+
+def test_country_name():
+    assert country_name("PK") == "Pakistan"
+    assert country_name("in") == "India"
+    assert country_name("ZZ") is None
+    assert country_name("") is None
+
+
+def test_place_fields():
+    place = resolve_place("Karachi")
+    assert place.kind == "city" and place.geonames_id == 1174872 and place.population > 1_000_000
+
+
+def test_toponym_bench_smoke(shared_dir, tmp_path):
+    out = tmp_path / "toponyms.json"
+    result = subprocess.run(
+        [sys.executable, str(ROOT / "bench" / "quality" / "toponyms.py"), "--limit", "2",
+         "--json", str(out), "--shared", str(shared_dir)],
+        capture_output=True, text=True, timeout=300)
+    assert result.returncode == 0, result.stderr
+    assert "geowebnews" in result.stdout and "acc@161" in result.stdout
+    import json
+    figures = json.loads(out.read_text())["datasets"]
+    assert set(figures) == {"geowebnews", "lgl", "geovirus", "tr-news"}
+    assert figures["lgl"]["ours"]["n"] > 0
