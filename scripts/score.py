@@ -1,0 +1,63 @@
+#!/usr/bin/env python3
+"""Extract the seed and the dev set, score with ../shared/eval/score.py, print the README table.
+
+    .venv/bin/python scripts/score.py [--markdown] [--verbose DOC]
+"""
+from __future__ import annotations
+
+import argparse
+import json
+import subprocess
+import sys
+import tempfile
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[1]
+SHARED = ROOT.parent / "shared"
+KEYS = [("entities", "f1"), ("relations", "f1"), ("events", "f1"), ("event_strict", "f1"),
+        ("event_time", "acc"), ("links_person", "f1"), ("links_org", "f1")]
+
+
+def run_extract(paths: list[Path], out_dir: Path) -> None:
+    cmd = [str(ROOT / ".venv/bin/linkwatch"), "extract", *map(str, paths), "--format", "jsonl"]
+    res = subprocess.run(cmd, capture_output=True, text=True)
+    if res.returncode not in (0, 1):
+        sys.exit(res.stderr)
+    for line in res.stdout.splitlines():
+        if line.strip():
+            r = json.loads(line)
+            (out_dir / f"{r['document']['id']}.json").write_text(line)
+
+
+def score(args: list[str]) -> dict:
+    with tempfile.TemporaryDirectory() as tmp:
+        out = Path(tmp) / "s.json"
+        subprocess.run([sys.executable, str(SHARED / "eval/score.py"), *args, "--json", str(out)],
+                       capture_output=True, text=True, check=True)
+        return json.loads(out.read_text())
+
+
+def main() -> int:
+    ap = argparse.ArgumentParser()
+    ap.add_argument("--markdown", action="store_true")
+    ap.add_argument("-v", "--verbose", action="store_true")
+    args = ap.parse_args()
+    with tempfile.TemporaryDirectory() as tmp:
+        pred = Path(tmp)
+        run_extract([SHARED / "seeds", SHARED / "dev/articles"], pred)
+        seed = score([str(SHARED / "gold/000_2d5a9de672f009ca.gold.json"), str(pred / "000_2d5a9de672f009ca.json")])
+        dev = score(["--gold-dir", str(SHARED / "dev/gold"), "--pred-dir", str(pred)])
+    rows = [("seed", seed["summary"]), ("dev (20 articles)", dev["summary"])]
+    header = "| set | " + " | ".join(f"{k} {m}" for k, m in KEYS) + " |"
+    print(header)
+    print("|" + " --- |" * (len(KEYS) + 1))
+    for name, s in rows:
+        cells = [f"{s[k][m]:.3f}" if s[k][m] is not None else "n/a" for k, m in KEYS]
+        print(f"| {name} | " + " | ".join(cells) + " |")
+    if args.verbose:
+        print(json.dumps({"seed": seed["documents"], "dev": dev["documents"]}, indent=1, default=list))
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,267 @@
+"""Mentions → entities: type fixes, acronym definitions and in-document coreference.
+
+Pure functions over a parsed ``Doc``. The result is a list of ``Entity``
+records, each with every mention as an exact character span, and a map from
+token index to entity for the relation and event extractors.
+"""
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+
+from spacy.tokens import Doc, Span
+
+from linkwatch.model.ontology import ontology
+
+PRONOUNS = {"he": "person", "him": "person", "his": "person", "she": "person", "her": "person"}
+_POSSESSIVE = {"'s", "’s", "'", "’"}
+_STRIP_EDGE = set("\"“”‘’'()[],.;:-–—")
+_ACRONYM = re.compile(r"^(?=.*[A-Z].*[A-Z])[A-Za-z][A-Za-z\-]{1,9}$")
+
+
+@dataclass
+class Entity:
+    id: str
+    type: str
+    name: str
+    forms: list[str] = field(default_factory=list)
+    mentions: list[tuple[int, int, str]] = field(default_factory=list)  # (start_char, end_char, text)
+    tokens: set[int] = field(default_factory=set)
+    org_id: str | None = None
+    first: int = 0  # first mention's start char
+
+    def add(self, span: Span) -> None:
+        text = span.text
+        self.mentions.append((span.start_char, span.end_char, text))
+        self.tokens.update(range(span.start, span.end))
+        if text not in self.forms:
+            self.forms.append(text)
+
+
+def _names():
+    from linkwatch.model import names
+    return names
+
+
+def _reference():
+    from linkwatch.model import reference
+    return reference
+
+
+def _geo():
+    from linkwatch.extract import geo
+    return geo
+
+
+def clean_span(span: Span) -> Span | None:
+    """Drop leading determiners, trailing possessives and stray punctuation."""
+    doc, start, end = span.doc, span.start, span.end
+    while start < end and (doc[start].lower_ in {"the", "a", "an"} or doc[start].text in _STRIP_EDGE):
+        start += 1
+    while end > start and (doc[end - 1].text in _POSSESSIVE or doc[end - 1].text in _STRIP_EDGE
+                           or doc[end - 1].is_space):
+        end -= 1
+    if end <= start:
+        return None
+    out = Span(doc, start, end, label=span.label, kb_id=span.kb_id)
+    # a glued possessive ("Hamas’" is one token in some texts)
+    text = out.text
+    if text.endswith(("’", "'")) and len(text) > 2 and end - start == 1:
+        return out.char_span(0, len(text) - 1) if False else doc.char_span(out.start_char, out.end_char - 1,
+                                                                                 label=span.label, kb_id=span.kb_id)
+    return out
+
+
+def _name_tokens(text: str) -> list[str]:
+    names = _names()
+    stripped = names.strip_honorifics(text)
+    return [names.name_key(t) for t in re.split(r"\s+", stripped) if t and t[0].isalpha()]
+
+
+def _head_word_org(span: Span) -> bool:
+    heads = set(ontology()["org_head_words"])
+    return any(t.lower_ in heads for t in span)
+
+
+def _type_of(span: Span, person_tokens: set[str]) -> str | None:
+    label = span.label_
+    if label == "ORG" and span.kb_id_:
+        return "organization"
+    if label == "GPE" and span.kb_id_ == "" and span.ent_id_ == "":
+        pass
+    text = span.text
+    names = _name_tokens(text)
+    if label != "ORG" or not span.kb_id_:
+        if len(names) == 1 and names[0] in person_tokens and label in {"PERSON", "GPE", "ORG", "NORP", "LOC"}:
+            if not _reference().match_org(text):
+                return "person"
+    if label in {"PERSON", "ORG", "NORP"} and _reference().match_org(text):
+        return "organization"
+    if label == "PERSON":
+        if _geo().is_place_name(text) and len(names) == 1:
+            return "location"
+        return "person"
+    if label == "ORG":
+        if _geo().is_place_name(text) and not _head_word_org(span):
+            return "location"
+        return "organization"
+    if label in {"GPE", "LOC", "FAC"}:
+        return "location"
+    if label == "NORP":
+        return "location" if _geo().is_place_name(text) and not text.endswith(("n", "i", "ese", "ish")) else None
+    return None
+
+
+@dataclass
+class Entities:
+    entities: list[Entity]
+    by_token: dict[int, Entity]
+
+    def at(self, token_i: int) -> Entity | None:
+        return self.by_token.get(token_i)
+
+
+def collect_entities(doc: Doc) -> Entities:
+    names = _names()
+    spans = [s for s in (clean_span(e) for e in doc.ents) if s is not None]
+    person_tokens: set[str] = set()
+    for s in spans:
+        if s.label_ == "PERSON" and not _reference().match_org(s.text):
+            toks = _name_tokens(s.text)
+            if len(toks) >= 2:
+                person_tokens.update(toks[1:] if len(toks) > 1 else toks)
+                person_tokens.add(toks[-1])
+    typed = [(s, t) for s in spans if (t := _type_of(s, person_tokens))]
+    acronyms = _acronym_definitions(doc, typed)
+    typed = _with_acronym_mentions(doc, typed, acronyms)
+
+    entities: list[Entity] = []
+    index: dict[str, Entity] = {}
+    deferred: list[tuple[Span, str]] = []
+
+    def new(span: Span, etype: str, key: str, org_id: str | None = None) -> Entity:
+        ref = _reference().organizations().get(org_id) if org_id else None
+        ent = Entity(id=f"E{len(entities) + 1}", type=etype, name=ref.name if ref else span.text,
+                     org_id=org_id, first=span.start_char)
+        entities.append(ent)
+        index[key] = ent
+        return ent
+
+    for span, etype in typed:
+        text = span.text
+        org = _reference().match_org(text) if etype == "organization" else None
+        org_id = span.kb_id_ or (org.id if org else None) if etype == "organization" else None
+        if org_id:
+            key = f"org:{org_id}"
+        elif text in acronyms:
+            key = acronyms[text]
+        else:
+            key = f"{etype}:{names.name_key(names.strip_honorifics(text)) or names.fold(text)}"
+        if etype == "location":
+            key = _place_key(text) or key
+        ent = index.get(key)
+        if ent is None and etype == "person" and len(_name_tokens(text)) == 1:
+            ent = _person_by_part(entities, _name_tokens(text)[0])
+            if ent is None:
+                deferred.append((span, key))
+                continue
+        if ent is None and etype == "organization" and _ACRONYM.match(text):
+            ent = _org_by_initials(entities, text)
+        if ent is None:
+            ent = new(span, etype, key, org_id)
+        elif ent.type != etype and etype == "organization" and ent.type == "location":
+            pass
+        ent.add(span)
+        if text in acronyms.values():
+            pass
+    for span, key in deferred:
+        ent = _person_by_part(entities, _name_tokens(span.text)[0]) or index.get(key)
+        if ent is None:
+            ent = new(span, "person", key)
+        ent.add(span)
+    # acronym definitions point at the long form's entity
+    for ent in entities:
+        longest = max(ent.forms, key=lambda f: (len(f.split()), len(f)))
+        if not ent.org_id:
+            ent.name = _strip_the(longest)
+        ent.mentions.sort()
+        ent.first = ent.mentions[0][0]
+    entities.sort(key=lambda e: e.first)
+    for i, ent in enumerate(entities, 1):
+        ent.id = f"E{i}"
+    by_token = {t: ent for ent in entities for t in ent.tokens}
+    return Entities(entities, by_token)
+
+
+def _strip_the(text: str) -> str:
+    return text[4:] if text.lower().startswith("the ") else text
+
+
+def _place_key(text: str) -> str | None:
+    place = _geo().resolve_place(text)
+    if place is None:
+        return None
+    if place.geonames_id:
+        return f"geo:{place.geonames_id}"
+    return f"geo:{place.name}:{place.country}"
+
+
+def _person_by_part(entities: list[Entity], part: str) -> Entity | None:
+    for ent in reversed(entities):
+        if ent.type == "person":
+            for form in ent.forms:
+                if part in _name_tokens(form)[1:] or (len(_name_tokens(form)) > 1 and part == _name_tokens(form)[0]):
+                    return ent
+    return None
+
+
+def _initials(text: str) -> str:
+    words = [w for w in re.split(r"[\s\-]+", text) if w and w[0].isalpha()]
+    return "".join(w[0] for w in words if w.lower() not in {"of", "the", "and", "for", "e", "i", "ul", "ud", "al"}).upper()
+
+
+def _org_by_initials(entities: list[Entity], acronym: str) -> Entity | None:
+    target = acronym.replace("-", "").upper()
+    for ent in reversed(entities):
+        if ent.type in {"organization", "location"} and any(_initials(f) == target for f in ent.forms):
+            return ent
+    return None
+
+
+def _with_acronym_mentions(doc: Doc, typed: list[tuple[Span, str]], acronyms: dict[str, str]):
+    """Every later use of a defined acronym is a mention, even where the model saw nothing."""
+    if not acronyms:
+        return typed
+    covered = {i for span, _ in typed for i in range(span.start, span.end)}
+    etype_of = {}
+    for span, etype in typed:
+        if span.text in acronyms:
+            etype_of[span.text] = etype
+    extra = []
+    for token in doc:
+        key = acronyms.get(token.text)
+        if key and token.i not in covered:
+            prefix = key.split(":", 1)[0]
+            etype = etype_of.get(token.text) or {"org": "organization", "geo": "location"}.get(prefix, prefix)
+            extra.append((Span(doc, token.i, token.i + 1, label="ACRONYM"), etype))
+    return sorted(typed + extra, key=lambda x: x[0].start)
+
+
+def _acronym_definitions(doc: Doc, typed: list[tuple[Span, str]]) -> dict[str, str]:
+    """'Long Name (ACR)' → {ACR: key of Long Name}; the acronym joins the long form's entity."""
+    names = _names()
+    out: dict[str, str] = {}
+    for span, etype in typed:
+        end = span.end
+        if end + 2 < len(doc) and doc[end].text == "(" and doc[end + 2].text == ")":
+            acr = doc[end + 1].text
+            if _ACRONYM.match(acr) or acr.isupper():
+                if span.kb_id_:
+                    out[acr] = f"org:{span.kb_id_}"
+                else:
+                    org = _reference().match_org(span.text) if etype == "organization" else None
+                    out[acr] = f"org:{org.id}" if org else \
+                        f"{etype}:{names.name_key(names.strip_honorifics(span.text)) or names.fold(span.text)}"
+                    if etype == "location":
+                        out[acr] = _place_key(span.text) or out[acr]
+    return out

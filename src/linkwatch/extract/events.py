@@ -1,0 +1,451 @@
+"""Events: triggers from the ontology, arguments from the parse, one event per happening.
+
+For each trigger (a verb, noun or phrase listed in ``data/ontology.yaml``):
+participants are the subject of its clause (pronouns resolved to the last
+person named), objects of meeting verbs, and parties attached to it ("with",
+"alongside", "between", "from", possessives); the organizer is the agent of
+"organised/hosted by"; the place and time are the nearest ones attached to
+it in the parse, not owned by a nested trigger. A definite or demonstrative
+reference ("the visit", "this meeting") joins the event it refers to, and a
+nested indefinite gathering ("met X during an event organised by Y") is the
+same happening as its meeting. Events told in several sentences with the same
+parties and compatible time and place are merged.
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+from spacy.tokens import Doc, Span, Token
+
+from linkwatch.extract.entities import Entities, Entity
+from linkwatch.extract.modality import modality_of
+from linkwatch.model.ontology import event_lexicon, ontology
+
+CONTACT = {"meeting", "gathering"}
+PLACE_PREPS = {"in", "at", "to", "into", "inside", "near", "outside"}
+PARTY_PREPS = {"with", "alongside", "between", "from", "by", "and", "among", "including"}
+ANAPHORIC_DETS = {"the", "this", "that", "these", "those", "his", "her", "their", "its"}
+_SUBJ = {"nsubj", "nsubjpass"}
+
+
+@dataclass
+class Event:
+    type: str
+    trigger: Token
+    participants: list[Entity] = field(default_factory=list)
+    roles: dict[str, str] = field(default_factory=dict)
+    organizer: Entity | None = None
+    organizer_explicit: bool = False
+    location: Entity | None = None
+    time: object | None = None  # a Timex
+    name: str | None = None
+    modality: str = "asserted"
+    sentences: list[Span] = field(default_factory=list)
+    anaphoric: bool = False
+    container: bool = False
+    future: bool = False
+
+    def parties(self) -> set[str]:
+        return {e.id for e in self.participants} | ({self.organizer.id} if self.organizer else set())
+
+    def absorb(self, other: "Event", *, arguments: bool = True) -> None:
+        for s in other.sentences:
+            if all(s.start != t.start for t in self.sentences):
+                self.sentences.append(s)
+        if not arguments:
+            for p in other.participants:
+                if p not in self.participants and p.type == "person" and self.participants:
+                    self.participants.append(p)
+            return
+        for p in other.participants:
+            if p not in self.participants and p is not self.organizer:
+                self.participants.append(p)
+        if other.organizer and (self.organizer is None or (other.organizer_explicit and not self.organizer_explicit)):
+            if self.organizer is not None and self.organizer not in self.participants:
+                pass
+            self.organizer, self.organizer_explicit = other.organizer, other.organizer_explicit
+            if self.organizer in self.participants:
+                self.participants.remove(self.organizer)
+        self.location = self.location or other.location
+        self.time = self.time or other.time
+        self.name = self.name or other.name
+
+
+# ---------------------------------------------------------------- triggers
+
+def _triggers(sent: Span) -> list[tuple[Token, str]]:
+    lex = event_lexicon()
+    found: list[tuple[Token, str]] = []
+    words = [t.lower_ for t in sent]
+    taken: set[int] = set()
+    for kind, spec in lex.items():
+        for phrase in spec["phrases"]:
+            n = len(phrase)
+            for i in range(len(words) - n + 1):
+                if tuple(words[i:i + n]) == phrase:
+                    head = sent[i]
+                    found.append((head, kind))
+                    taken.update(range(head.i, head.i + n))
+    for t in sent:
+        if t.i in taken:
+            continue
+        lemma = t.lemma_.lower()
+        for kind, spec in lex.items():
+            if t.pos_ == "VERB" and lemma in spec["verbs"]:
+                found.append((t, kind))
+                break
+            if t.pos_ in {"NOUN", "PROPN"} and (lemma in spec["nouns"] or t.lower_ in spec["nouns"]):
+                found.append((t, kind))
+                break
+    found.sort(key=lambda x: x[0].i)
+    return found
+
+
+def _is_anaphoric(t: Token) -> bool:
+    if t.pos_ not in {"NOUN", "PROPN"}:
+        return False
+    dets = [c for c in t.children if c.dep_ in {"det", "poss"}]
+    if not dets or dets[0].lower_ not in ANAPHORIC_DETS:
+        return False
+    # "the Pahalgam attack", "the October 7 attack" name their own happening
+    return not any(c.dep_ in {"compound", "amod", "nmod", "nummod"} and c.ent_type_ in {"GPE", "LOC", "DATE", "FAC", "ORG", "PERSON"}
+                   for c in t.children) and not any(c.dep_ == "prep" and c.lower_ in {"in", "at", "on", "of", "between", "with"}
+                                                      for c in t.children)
+
+
+def _is_container(t: Token) -> bool:
+    """'multiple events in 2023, including ...': a list of happenings, not one."""
+    if t.tag_ not in {"NNS", "NNPS"}:
+        return False
+    return any(d.lower_ in {"including", "such"} for d in t.subtree) or any(
+        c.lower_ in {"multiple", "several", "many", "various", "numerous"} for c in t.children)
+
+
+# ---------------------------------------------------------------- arguments
+
+def _clause_verb(t: Token) -> Token:
+    """The nearest ancestor (or self) that has a subject."""
+    node = t
+    for _ in range(8):
+        if any(c.dep_ in _SUBJ for c in node.children):
+            return node
+        if node.dep_ == "conj" and node.head is not node and any(c.dep_ in _SUBJ for c in node.head.children):
+            return node.head
+        if node.head is node:
+            return node
+        node = node.head
+    return node
+
+
+def _resolve(token: Token, ents: Entities, persons_before: list[Entity]) -> Entity | None:
+    ent = ents.at(token.i)
+    if ent is not None:
+        return ent
+    if token.lower_ in {"he", "she", "him", "her", "his"} and persons_before:
+        return persons_before[-1]
+    # "commanders from Lashkar-e-Taiba", "senior leaders of Hamas": the organisation stands in
+    for d in token.subtree:
+        e = ents.at(d.i)
+        if e is not None and e.type in {"person", "organization"}:
+            return e
+    return None
+
+
+def _subtree_outside(t: Token, owned: set[int]) -> list[Token]:
+    """Tokens of t's subtree, skipping subtrees of nested triggers (they own their arguments)."""
+    out = []
+    stack = [t]
+    while stack:
+        node = stack.pop()
+        out.append(node)
+        for c in node.children:
+            if c.i in owned and c is not t:
+                continue
+            stack.append(c)
+    return out
+
+
+def _persons_before(ents: Entities, doc: Doc, i: int) -> list[Entity]:
+    seen: list[Entity] = []
+    for start, ent in _mention_starts(ents):
+        if start >= i:
+            break
+        if ent.type == "person":
+            if ent in seen:
+                seen.remove(ent)
+            seen.append(ent)
+    return seen
+
+
+def _mention_starts(ents: Entities) -> list[tuple[int, Entity]]:
+    return sorted((min(ent_tokens), e) for e in ents.entities for ent_tokens in _groups(e.tokens))
+
+
+def _groups(tokens: set[int]) -> list[list[int]]:
+    out, cur = [], []
+    for i in sorted(tokens):
+        if cur and i != cur[-1] + 1:
+            out.append(cur)
+            cur = []
+        cur.append(i)
+    if cur:
+        out.append(cur)
+    return out
+
+
+def _distance(a: Token, b: Token) -> int:
+    """Path length between two tokens in the dependency tree."""
+    anc_a = [a] + list(a.ancestors)
+    anc_b = [b] + list(b.ancestors)
+    pos_a = {t.i: k for k, t in enumerate(anc_a)}
+    for k, t in enumerate(anc_b):
+        if t.i in pos_a:
+            return k + pos_a[t.i]
+    return 99
+
+
+def _arguments(event: Event, doc: Doc, ents: Entities, owned: set[int], timexes, persons_before) -> None:
+    t = event.trigger
+    verb = _clause_verb(t)
+    region = _subtree_outside(t, owned)
+    parties: list[Entity] = []
+
+    def add(ent: Entity | None) -> None:
+        if ent is not None and ent not in parties and ent.type in {"person", "organization"}:
+            parties.append(ent)
+
+    # the clause subject (a gathering noun inside "X addressed a rally": X)
+    subj_ok = True
+    if t.pos_ in {"NOUN", "PROPN"} and verb is not t:
+        subj_ok = verb.i not in owned or verb is t
+    if subj_ok:
+        for c in verb.children:
+            if c.dep_ in _SUBJ:
+                add(_resolve(c, ents, persons_before))
+                for conj in c.conjuncts:
+                    add(_resolve(conj, ents, persons_before))
+    # passive agent: "felicitated by X", "organised by X", "hosted by X"
+    for node in region:
+        if node.dep_ == "agent" or (node.lower_ == "by" and node.head.tag_ == "VBN"):
+            for g in node.children:
+                ent = _resolve(g, ents, persons_before)
+                if ent is not None and ent.type in {"organization", "person"}:
+                    if event.type in CONTACT:
+                        event.organizer, event.organizer_explicit = ent, True
+                    else:
+                        add(ent)
+    for node in region:
+        if node is t:
+            continue
+        ent = ents.at(node.i)
+        if ent is None:
+            continue
+        if node.dep_ in {"dobj", "pobj", "poss", "compound", "conj", "appos", "nmod", "attr"} or node.head.lower_ in PARTY_PREPS:
+            prep = node.head.lower_ if node.dep_ == "pobj" else None
+            if ent.type == "location":
+                continue
+            if prep in {"of"} and event.type not in CONTACT and event.type != "attack":
+                continue
+            if event.type == "visit" and node.dep_ == "dobj":
+                continue
+            add(ent)
+    if event.organizer in parties:
+        parties.remove(event.organizer)
+    event.participants = parties
+    # place: the nearest location attached by a place preposition (or the visit's object)
+    best = None
+    for node in region:
+        ent = ents.at(node.i)
+        if ent is None or ent.type != "location":
+            continue
+        head = node.head
+        while ents.at(head.i) is ent and head.head is not head:
+            head = head.head
+        ok = (node.dep_ == "pobj" and head.lower_ in PLACE_PREPS | ({"on"} if event.type == "attack" else set())) \
+            or (event.type == "visit" and node.dep_ in {"dobj"}) or node.dep_ in {"compound", "nmod", "npadvmod"} \
+            or (node.dep_ in {"appos", "conj"} and best is not None)
+        if ok:
+            d = _distance(node, t)
+            if best is None or d < best[0]:
+                best = (d, ent)
+    if best is None and verb is not t:
+        for c in verb.children:
+            if c.dep_ == "prep" and c.lower_ in PLACE_PREPS:
+                for g in c.children:
+                    ent = ents.at(g.i)
+                    if ent is not None and ent.type == "location" and g.i not in owned:
+                        best = (9, ent)
+    event.location = best[1] if best else None
+    # time: the nearest timex in the clause not owned by a nested trigger
+    region_idx = {n.i for n in region} | ({n.i for n in verb.subtree} - owned if verb is not t else set())
+    chosen = None
+    for tx in timexes:
+        span = doc.char_span(tx.start, tx.end, alignment_mode="expand")
+        if span is None or span.sent.start != t.sent.start:
+            continue
+        if any(tok.i in region_idx for tok in span):
+            d = min(_distance(tok, t) for tok in span)
+            if chosen is None or d < chosen[0]:
+                chosen = (d, tx)
+    event.time = chosen[1] if chosen else None
+    event.future = bool(event.time is not None and getattr(event.time, "future", False))
+    # a quoted title right before a gathering noun: the “Al-Aqsa Storm” conference
+    left = doc[max(t.sent.start, t.i - 8):t.i]
+    text = left.text
+    for open_q, close_q in (("“", "”"), ('"', '"'), ("‘", "’")):
+        if close_q in text and open_q in text[: text.rfind(close_q)]:
+            a = text.rfind(open_q, 0, text.rfind(close_q))
+            name = text[a + 1:text.rfind(close_q)].strip()
+            if name and text[text.rfind(close_q) + 1:].strip() == "":
+                event.name = name
+            break
+
+
+# ---------------------------------------------------------------- assembly
+
+def extract_events(doc: Doc, ents: Entities, timexes) -> list[Event]:
+    events: list[Event] = []
+    negative = tuple(ontology()["negative_cues"])
+    for sent in doc.sents:
+        triggers = _triggers(sent)
+        if not triggers:
+            continue
+        owned = {t.i for t, _ in triggers}
+        persons_before = _persons_before(ents, doc, sent.start)
+        local: list[Event] = []
+        for t, kind in triggers:
+            ev = Event(type=kind, trigger=t, sentences=[sent])
+            ev.anaphoric = _is_anaphoric(t)
+            ev.container = _is_container(t)
+            _arguments(ev, doc, ents, owned - {t.i}, timexes, persons_before + _persons_in(ents, sent, t))
+            ev.modality = _event_modality(sent, t)
+            window = doc[max(sent.start, t.i - 5):t.i + 1].text.lower()
+            if any(cue in window for cue in negative):
+                continue
+            local.append(ev)
+        local = _merge_in_sentence(local)
+        for ev in local:
+            if ev.container:
+                continue
+            if ev.anaphoric:
+                target = _antecedent(events, ev)
+                if target is not None:
+                    target.absorb(ev, arguments=False)
+                    _inherit_siblings(local, ev, target)
+                    continue
+            if not ev.participants and ev.organizer is None and not (ev.type == "attack" and ev.location):
+                continue
+            events.append(ev)
+    events = _merge_across(events)
+    return events
+
+
+def _persons_in(ents: Entities, sent: Span, t: Token) -> list[Entity]:
+    out = []
+    for tok in sent:
+        if tok.i >= t.i:
+            break
+        e = ents.at(tok.i)
+        if e is not None and e.type == "person" and e not in out:
+            out.append(e)
+    return out
+
+
+def _event_modality(sent: Span, t: Token) -> str:
+    before = sent.doc[sent.start:t.i + 1].text
+    m = modality_of(before, allow=("denied", "alleged"))
+    if m != "asserted":
+        return m
+    from linkwatch.extract.relations import _attributed
+    return "reported" if (_attributed(sent) or modality_of(before, allow=("reported",)) == "reported") else "asserted"
+
+
+def _is_ancestor(a: Token, b: Token) -> bool:
+    return any(x is a for x in b.ancestors)
+
+
+def _merge_in_sentence(local: list[Event]) -> list[Event]:
+    """Triggers of one happening in one sentence become one event."""
+    out: list[Event] = []
+    for ev in local:
+        host = None
+        for other in out:
+            same_family = ev.type == other.type or {ev.type, other.type} <= CONTACT
+            nested = _is_ancestor(other.trigger, ev.trigger) or _is_ancestor(ev.trigger, other.trigger)
+            if not same_family or not nested:
+                continue
+            inner = ev if _is_ancestor(other.trigger, ev.trigger) else other
+            via = {a.lower_ for a in inner.trigger.ancestors if a.dep_ == "prep"} | {inner.trigger.head.lower_}
+            if ev.type == other.type and (inner.trigger.head is (other if inner is ev else ev).trigger
+                                          or inner.trigger.dep_ in {"dobj", "conj", "xcomp", "attr"}):
+                host = other
+                break
+            if {ev.type, other.type} <= CONTACT and via & {"during", "at"} and not inner.anaphoric:
+                host = other
+                break
+            if ev.type == other.type and ev.trigger.dep_ == "conj" and set(ev.parties()) & set(other.parties()):
+                host = other
+                break
+        if host is None:
+            out.append(ev)
+        else:
+            if host.type == "gathering" and ev.type == "meeting":
+                host.type = "meeting"
+            host.anaphoric = host.anaphoric and ev.anaphoric
+            host.container = host.container and ev.container
+            host.absorb(ev)
+    # a nested event with no time or place of its own takes its host's (a trip "where he addressed the media")
+    for ev in out:
+        for other in out:
+            if other is not ev and _is_ancestor(other.trigger, ev.trigger):
+                ev.time = ev.time or other.time
+                ev.location = ev.location or other.location
+                if not ev.participants:
+                    ev.participants = [p for p in other.participants if p.type == "person"][:1]
+    return out
+
+
+def _antecedent(events: list[Event], ev: Event) -> Event | None:
+    family = CONTACT if ev.type in CONTACT else {ev.type}
+    for prev in reversed(events[-6:]):
+        if prev.type in family and (not ev.participants or set(ev.parties()) & set(prev.parties())
+                                    or {p.id for p in ev.participants if p.type == 'person'} <= prev.parties()):
+            return prev
+    return None
+
+
+def _inherit_siblings(local: list[Event], ana: Event, target: Event) -> None:
+    """"During the visit, he addressed a rally": the rally happens at the visit's place and time."""
+    for ev in local:
+        if ev is ana or ev.anaphoric:
+            continue
+        if _is_ancestor(ev.trigger, ana.trigger):
+            ev.location = ev.location or target.location
+            ev.time = ev.time or target.time
+
+
+def _time_value(ev: Event):
+    return getattr(ev.time, "value", None) if ev.time is not None else None
+
+
+def _merge_across(events: list[Event]) -> list[Event]:
+    """Same type, same parties (or one's parties contained in the other's), same time and compatible place."""
+    out: list[Event] = []
+    for ev in events:
+        host = None
+        for prev in out:
+            if prev.type != ev.type or _time_value(prev) != _time_value(ev):
+                continue
+            if prev.location and ev.location and prev.location is not ev.location:
+                continue
+            a, b = prev.parties(), ev.parties()
+            persons_a = {p.id for p in prev.participants if p.type == "person"}
+            persons_b = {p.id for p in ev.participants if p.type == "person"}
+            if (a == b) or (persons_a and persons_a == persons_b and len(persons_a) >= 2):
+                host = prev
+                break
+        if host is None:
+            out.append(ev)
+        else:
+            host.absorb(ev)
+    return out

@@ -1,0 +1,73 @@
+"""spaCy component ``linkwatch_gazetteer``: reference organisations and curated places as entities.
+
+Runs after the statistical NER. Reference names win over overlapping model
+entities (the model splits "Lashkar-e-Taiba" and calls it a person); the
+matched org id is kept on the span (``span.kb_id_``) for coreference and
+resolution. Acronyms match case-sensitively, names case-insensitively.
+"""
+from __future__ import annotations
+
+import logging
+
+from spacy.language import Language
+from spacy.matcher import PhraseMatcher
+from spacy.tokens import Doc, Span
+from spacy.util import filter_spans
+
+log = logging.getLogger(__name__)
+
+ORG, PLACE = "ORG", "GPE"
+
+
+def _org_forms() -> list[tuple[str, str, bool]]:
+    from linkwatch.model import reference
+    return reference.org_surface_forms()
+
+
+def _place_forms() -> list[str]:
+    from linkwatch.extract import geo
+    names = getattr(geo, "curated_names", None)
+    return list(names()) if names else []
+
+
+@Language.factory("linkwatch_gazetteer", requires=["doc.ents"], assigns=["doc.ents"])
+def make_gazetteer(nlp: Language, name: str) -> "Gazetteer":
+    return Gazetteer(nlp)
+
+
+class Gazetteer:
+    def __init__(self, nlp: Language) -> None:
+        self.names = PhraseMatcher(nlp.vocab, attr="LOWER")
+        self.acronyms = PhraseMatcher(nlp.vocab, attr="ORTH")
+        forms = _org_forms()
+        by_text: dict[tuple[str, bool], str] = {}
+        for text, org_id, is_acronym in forms:
+            by_text.setdefault((text if is_acronym else text.lower(), is_acronym), org_id)
+        make = nlp.make_doc
+        for (text, is_acronym), org_id in by_text.items():
+            matcher = self.acronyms if is_acronym else self.names
+            matcher.add(f"ORG|{org_id}", [make(text)])
+        for place in _place_forms():
+            if len(place) > 2 and not place.isupper():
+                self.names.add(f"{PLACE}|", [make(place.lower())])
+            else:
+                self.acronyms.add(f"{PLACE}|", [make(place)])
+        log.debug("gazetteer: %d organisation forms, %d places", len(by_text), len(_place_forms()))
+
+    def __call__(self, doc: Doc) -> Doc:
+        found = []
+        for matcher in (self.names, self.acronyms):
+            for match_id, start, end in matcher(doc):
+                label, _, kb = doc.vocab.strings[match_id].partition("|")
+                found.append(Span(doc, start, end, label=label, kb_id=kb))
+        if not found:
+            return doc
+        found = filter_spans(found)  # longest first
+        taken = set()
+        for span in found:
+            taken.update(range(span.start, span.end))
+        kept = [e for e in doc.ents if not taken.intersection(range(e.start, e.end))]
+        # a model entity that strictly contains a reference name keeps its own extent only when it
+        # is itself longer and an organisation ("the Jaish-e-Mohammed chief" is not)
+        doc.ents = filter_spans(kept + found)
+        return doc

@@ -1,0 +1,315 @@
+"""Static ties between entities: member_of (with role), front_of, offshoot_of, allied_with, designated_by.
+
+Patterns are general shapes of news English (pre-modifying titles,
+appositions, possessives, "led by", cue phrases between two organisations,
+"X-designated"); the words they look for live in ``data/ontology.yaml``.
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from spacy.tokens import Doc, Span, Token
+
+from linkwatch.extract.entities import Entities, Entity
+from linkwatch.extract.modality import modality_of
+from linkwatch.model.ontology import ontology, role_words
+
+ORGLIKE = {"organization", "location"}
+_STOP_POS = {"VERB", "AUX", "ADP", "SCONJ", "CCONJ", "PRON"}
+
+
+@dataclass
+class Relation:
+    subject: Entity
+    predicate: str
+    object: Entity
+    role: str | None
+    modality: str
+    sentence: Span
+    confidence: float = 0.8
+
+
+def _roles_in(tokens: list[Token]) -> str | None:
+    """The role phrase in a window ("senior commander", "prime minister"), or None."""
+    words = [t.lower_ for t in tokens]
+    roles = role_words()
+    found = None
+    for n in (3, 2, 1):
+        for i in range(len(words) - n + 1):
+            if " ".join(words[i:i + n]) in roles:
+                found = (i, i + n)
+                break
+        if found:
+            break
+    if not found:
+        return None
+    i, j = found
+    mods = set(ontology()["role_modifiers"])
+    k = i
+    while k > 0 and (words[k - 1] in mods):
+        k -= 1
+    before = [w for w in words[:i] if w in mods]
+    role = " ".join(dict.fromkeys(before + words[i:j]))
+    return role
+
+
+def _is_country(ent: Entity) -> bool:
+    if ent.type != "location":
+        return False
+    from linkwatch.extract import geo
+    place = geo.resolve_place(ent.name)
+    return place is not None and place.kind == "country"
+
+
+def _object_ok(ent: Entity | None, person: Entity) -> bool:
+    if ent is None or ent is person:
+        return False
+    return ent.type == "organization" or _is_country(ent)
+
+
+def _window_entity(window: list[Token], ents: Entities, person: Entity) -> Entity | None:
+    for t in window:
+        ent = ents.at(t.i)
+        if _object_ok(ent, person):
+            return ent
+    return None
+
+
+def member_relations(doc: Doc, ents: Entities) -> list[Relation]:
+    out: list[Relation] = []
+    honorifics = set(ontology()["honorifics"])
+    for person in [e for e in ents.entities if e.type == "person"]:
+        spans = _mention_spans(doc, person)
+        for span in spans:
+            sent = span.sent
+            # (a) pre-modifiers: "Senior Hamas commander Naji Zaheer", "Qatar's prime minister, Sheikh X"
+            window: list[Token] = []
+            i = span.start - 1
+            while i >= sent.start and doc[i].lower_ in honorifics and ents.at(doc[i].i) is None:
+                i -= 1
+            if i >= sent.start and doc[i].text == "," and i - 1 >= sent.start:
+                i -= 1
+            while i >= sent.start:
+                t = doc[i]
+                owner = ents.at(i)
+                if owner is person:
+                    break
+                if t.is_punct and t.text not in {"-", "'s", "’s", "’", "'"}:
+                    break
+                if owner is None and t.pos_ in _STOP_POS and t.text not in {"'s", "’s"}:
+                    break
+                window.insert(0, t)
+                i -= 1
+            role = _roles_in(window)
+            obj = _window_entity(window, ents, person) if role else None
+            if role and obj:
+                out.append(Relation(person, "member_of", obj, role, _clause_modality(sent, span), sent))
+                continue
+            # (b) apposition or copula after: "X, a Lashkar-e-Taiba commander", "X, chief of Y", "X was a Y official"
+            j = span.end
+            if j < sent.end and (doc[j].text == "," or doc[j].lemma_ == "be"):
+                j += 1
+                window = []
+                seen_of = False
+                while j < sent.end:
+                    t = doc[j]
+                    owner = ents.at(j)
+                    if owner is person:
+                        break
+                    if t.is_punct and t.text not in {"-", "'s", "’s", "’", "'"}:
+                        break
+                    if owner is None and t.pos_ in {"VERB", "AUX", "SCONJ", "PRON"} and t.text not in {"'s", "’s"}:
+                        break
+                    if owner is None and t.pos_ == "ADP" and t.lower_ not in {"of", "for", "in"}:
+                        break
+                    seen_of = seen_of or t.lower_ == "of"
+                    window.append(t)
+                    j += 1
+                role = _roles_in(window)
+                obj = _window_entity(window, ents, person) if role else None
+                if role and obj:
+                    out.append(Relation(person, "member_of", obj, role, _clause_modality(sent, span), sent))
+                    continue
+    out.extend(_led_by(doc, ents))
+    return _dedupe(out)
+
+
+def _clause_modality(sent: Span, span: Span) -> str:
+    before = sent.doc[sent.start:span.start].text
+    near = sent.doc[span.start:min(sent.end, span.end + 12)].text
+    m = modality_of(near, allow=("alleged", "denied"))
+    if m != "asserted":
+        return m
+    return modality_of(sent.text, allow=("reported",)) if _attributed(sent) else modality_of(before, allow=("alleged",))
+
+
+def _attributed(sent: Span) -> bool:
+    """A statement attributed to someone else: "according to", or a reporting verb with a subject."""
+    text = sent.text.lower()
+    if "according to" in text:
+        return True
+    for t in sent:
+        if t.lemma_ in {"say", "tell", "claim", "allege", "report"} and t.dep_ in {"ROOT", "parataxis", "ccomp"} \
+                and any(c.dep_ in {"nsubj", "nsubjpass"} for c in t.children) and t.i > sent.start + 3:
+            return True
+    return False
+
+
+def _led_by(doc: Doc, ents: Entities) -> list[Relation]:
+    out = []
+    for t in doc:
+        if t.lower_ in {"led", "headed", "founded", "run", "commanded"} and t.i + 1 < len(doc) and doc[t.i + 1].lower_ == "by":
+            sent = t.sent
+            person = next((ents.at(k) for k in range(t.i + 2, min(sent.end, t.i + 6))
+                           if ents.at(k) and ents.at(k).type == "person"), None)
+            org = next((ents.at(k) for k in range(t.i - 1, max(sent.start, t.i - 12) - 1, -1)
+                        if ents.at(k) and ents.at(k).type == "organization"), None)
+            if person and org:
+                role = {"led": "leader", "headed": "head", "founded": "founder"}.get(t.lower_, "leader")
+                window = doc[max(sent.start, t.i - 6):t.i].text
+                out.append(Relation(person, "member_of", org, role, modality_of(window), sent))
+    return out
+
+
+def _mention_spans(doc: Doc, ent: Entity) -> list[Span]:
+    spans = []
+    for start, end, _ in ent.mentions:
+        span = doc.char_span(start, end)
+        if span is not None:
+            spans.append(span)
+    return spans
+
+
+def _dedupe(relations: list[Relation]) -> list[Relation]:
+    seen, out = set(), []
+    for r in relations:
+        key = (r.subject.id, r.predicate, r.object.id) if r.predicate != "allied_with" else \
+            (min(r.subject.id, r.object.id), r.predicate, max(r.subject.id, r.object.id))
+        if key not in seen and r.subject is not r.object:
+            seen.add(key)
+            out.append(r)
+    return out
+
+
+def cue_relations(doc: Doc, ents: Entities) -> list[Relation]:
+    """front_of / offshoot_of / allied_with from cue phrases between two organisations."""
+    out = []
+    cues = ontology()["relation_cues"]
+    for sent in doc.sents:
+        words = [t.lower_ for t in sent]
+        for predicate, specs in cues.items():
+            for spec in specs:
+                cue = spec["cue"]
+                n = len(cue)
+                for i in range(len(words) - n + 1):
+                    if words[i:i + n] != cue:
+                        continue
+                    ci, cj = sent.start + i, sent.start + i + n
+                    subj = _nearest_org(doc, ents, ci - 1, sent.start, -1)
+                    objs = _orgs_after(doc, ents, cj, sent.end, many=predicate == "allied_with" and cue[0] in {"merger", "coalition"})
+                    if not subj or not objs:
+                        continue
+                    window = doc[max(sent.start, ci - 10):cj].text
+                    modality = modality_of(window, allow=("denied", "alleged"))
+                    if modality == "asserted" and _attributed(sent):
+                        modality = "reported"
+                    for obj in objs:
+                        if obj is not subj:
+                            out.append(Relation(subj, predicate, obj, None, modality, sent, 0.7))
+    return _dedupe(out)
+
+
+def _nearest_org(doc: Doc, ents: Entities, i: int, stop: int, step: int) -> Entity | None:
+    while (i >= stop if step < 0 else i < stop):
+        ent = ents.at(i)
+        if ent is not None and ent.type == "organization":
+            return ent
+        i += step
+    return None
+
+
+def _orgs_after(doc: Doc, ents: Entities, i: int, stop: int, *, many: bool) -> list[Entity]:
+    found: list[Entity] = []
+    j = i
+    while j < stop:
+        ent = ents.at(j)
+        if ent is not None and ent.type == "organization" and ent not in found:
+            found.append(ent)
+            if not many:
+                break
+        elif not many and doc[j].pos_ == "VERB":
+            break
+        j += 1
+    return found
+
+
+def designation_relations(doc: Doc, ents: Entities) -> list[Relation]:
+    spec = ontology()["designation"]
+    verbs = set(spec["verbs"])
+    out = []
+    for sent in doc.sents:
+        for t in sent:
+            if t.lower_ not in verbs:
+                continue
+            # "US-designated terrorist organisations": designator glued by a hyphen
+            if t.i >= 2 and doc[t.i - 1].text == "-":
+                designator = ents.at(t.i - 2)
+                if designator and designator.type in ORGLIKE:
+                    for ent in _orgs_in(sent, ents):
+                        if ent is not designator:
+                            out.append(Relation(ent, "designated_by", designator, None,
+                                                _near_modality(doc, t), sent, 0.7))
+                continue
+            if t.pos_ not in {"VERB", "AUX"} and t.dep_ not in {"ROOT", "relcl", "acl", "advcl", "conj"}:
+                continue
+            agent = subj = obj = None
+            for child in t.children:
+                ent = _entity_in(child, ents)
+                if child.dep_ == "nsubj":
+                    agent = ent
+                elif child.dep_ in {"nsubjpass", "dobj"}:
+                    obj = ent
+                elif child.dep_ == "agent":
+                    agent = next((_entity_in(g, ents) for g in child.children if _entity_in(g, ents)), None)
+            if t.dep_ in {"acl", "relcl"} and obj is None:
+                obj = _entity_in(t.head, ents)
+            if agent and obj and agent is not obj and obj.type == "organization" and agent.type in ORGLIKE:
+                out.append(Relation(obj, "designated_by", agent, None, _near_modality(doc, t), sent, 0.7))
+    return _dedupe(out)
+
+
+def _near_modality(doc: Doc, t: Token) -> str:
+    window = doc[max(t.sent.start, t.i - 6):min(t.sent.end, t.i + 3)].text
+    return modality_of(window, allow=("denied", "alleged"))
+
+
+def _entity_in(token: Token, ents: Entities) -> Entity | None:
+    ent = ents.at(token.i)
+    if ent is not None:
+        return ent
+    for d in token.subtree:
+        ent = ents.at(d.i)
+        if ent is not None and ent.type in ORGLIKE:
+            return ent
+    return None
+
+
+def _orgs_in(sent: Span, ents: Entities) -> list[Entity]:
+    seen = []
+    for t in sent:
+        ent = ents.at(t.i)
+        if ent is not None and ent.type == "organization" and ent not in seen and _militant(ent):
+            seen.append(ent)
+    return seen
+
+
+def _militant(ent: Entity) -> bool:
+    if not ent.org_id:
+        return True
+    from linkwatch.model import reference
+    org = reference.organizations().get(ent.org_id)
+    return org is None or org.kind not in {"state", "international", "media"}
+
+
+def extract_relations(doc: Doc, ents: Entities) -> list[Relation]:
+    return _dedupe(member_relations(doc, ents) + cue_relations(doc, ents) + designation_relations(doc, ents))

@@ -1,0 +1,25 @@
+"""spaCy component ``linkwatch_sentences``: hard sentence starts the parser must respect.
+
+A line break always ends a sentence (news text puts paragraphs, captions and
+datelines on their own lines), and a full stop glued to a mixed-case acronym
+("LeT.") still ends one when a capitalised word follows.
+"""
+from __future__ import annotations
+
+import re
+
+from spacy.language import Language
+from spacy.tokens import Doc
+
+_ACRONYM_STOP = re.compile(r"^[A-Z][A-Za-z]*[A-Z][a-z]?\.$|^[A-Z][a-z][A-Z]\.$")
+
+
+@Language.component("linkwatch_sentences", assigns=["token.is_sent_start"])
+def mark_sentence_starts(doc: Doc) -> Doc:
+    for i, token in enumerate(doc[:-1]):
+        nxt = doc[i + 1]
+        if "\n" in token.text or "\n" in token.whitespace_:
+            nxt.is_sent_start = True
+        elif _ACRONYM_STOP.match(token.text) and nxt.is_title and token.whitespace_:
+            nxt.is_sent_start = True
+    return doc
