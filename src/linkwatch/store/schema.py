@@ -263,3 +263,13 @@ watchlist_names = Table(
     Column("name", Text, nullable=False),
     Column("name_key", String(300), nullable=False, index=True),
 )
+
+# added by migration 0002_fingerprints
+fingerprints = Table(
+    "fingerprints", metadata,
+    Column("hash", BigInteger, nullable=False, index=True),
+    Column("document_id", String(500), nullable=False, index=True),
+)
+"""``fingerprints``: a sample of each stored document's word 8-gram hashes
+(those whose hash is 0 mod 8), used to find reprints and partial copies of
+earlier documents without comparing every pair (``resolve.syndication``)."""

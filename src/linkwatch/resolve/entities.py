@@ -1,0 +1,205 @@
+"""Entity resolution across documents: blocking, scoring, constrained clustering.
+
+Input: one ``EntityRecord`` per (document, entity) with its names, type,
+reference anchor and context (what else the document names, which
+organisations the entity is said to belong to). Output: clusters.
+
+1. **Blocking** (sub-quadratic): each record gets a few keys: its reference
+   id, the spelling-variant skeleton of each name form written as one word,
+   the skeleton of a person's surname, acronyms. Only records that share a key
+   are compared; blocks over ``MAX_BLOCK`` are compared only on their exact
+   whole-name key.
+2. **Scoring**: the best match between any two name forms (folded equality,
+   skeleton equality, token alignment with Jaro-Winkler for persons, fuzzy
+   ratio and acronyms for organisations and places), plus context: shared
+   co-mentioned entities raise the score; disjoint organisation memberships
+   lower it (two men called Saeed in different groups stay apart). A surname
+   alone ("Zaheer") needs context to link.
+3. **Clustering**: ``graph.Clusterer``, strongest links first, never two
+   records of one document together, analyst judgements first.
+"""
+from __future__ import annotations
+
+from collections import defaultdict
+from dataclasses import dataclass, field
+from itertools import combinations
+from typing import Iterable, Iterator
+
+from rapidfuzz import fuzz
+from rapidfuzz.distance import JaroWinkler
+
+from linkwatch.resolve.names import acronym, compact_key, fold, is_acronym, skeleton, tokens
+
+MAX_BLOCK = 60
+WINDOW = 25
+ACCEPT = 0.86        # link on names alone at or above this score
+ACCEPT_CONTEXT = 0.70  # link at or above this with at least MIN_CONTEXT shared co-mentions
+MIN_CONTEXT = 2
+RULE = "names+context@1"
+
+
+@dataclass
+class EntityRecord:
+    id: str
+    document: str
+    type: str
+    name: str
+    aliases: tuple = ()
+    ref_id: str | None = None
+    context: frozenset = frozenset()   # keys of other entities named in the same document
+    members: frozenset = frozenset()   # keys of organisations it is said to belong to
+    forms: list = field(default_factory=list, repr=False)
+
+    def __post_init__(self) -> None:
+        seen, forms = set(), []
+        for surface in (self.name, *self.aliases):
+            f = fold(surface or "")
+            if not f or f in seen:
+                continue
+            seen.add(f)
+            toks = tokens(surface)
+            forms.append({"surface": surface, "fold": f, "tokens": toks, "skel": [skeleton(t) for t in toks],
+                          "compact": compact_key(surface), "acr": is_acronym(surface.strip()),
+                          "acronym": acronym(surface)})
+        self.forms = forms
+
+
+def context_key(type_: str, name: str, ref_id: str | None = None) -> str:
+    """How an entity appears in another entity's context: its anchor or its name skeleton."""
+    return f"ref:{ref_id}" if ref_id else f"{type_[:3]}:{compact_key(name)}"
+
+
+def blocking_keys(record: EntityRecord) -> set[tuple]:
+    keys = set()
+    t = record.type
+    if record.ref_id:
+        keys.add(("ref", record.ref_id))
+    for form in record.forms:
+        if form["compact"]:
+            keys.add((t, "c", form["compact"]))
+        if form["acr"]:
+            keys.add((t, "a", form["fold"].replace(" ", "")))
+        elif form["acronym"] and t == "organization":
+            keys.add((t, "a", form["acronym"]))
+        if t == "person" and form["skel"]:
+            keys.add((t, "s", form["skel"][-1]))
+        elif len(form["skel"]) > 1:
+            longest = max(form["skel"], key=len)
+            if len(longest) >= 3:
+                keys.add((t, "t", longest))
+    return keys
+
+
+def _tok_match(a: str, b: str, sa: str, sb: str) -> bool:
+    if a == b or (sa == sb and len(sa) >= 2):
+        return True
+    return JaroWinkler.similarity(a, b) >= 0.88 and a[0] == b[0]
+
+
+def _person_score(fa: dict, fb: dict) -> float:
+    ta, tb = fa["tokens"], fb["tokens"]
+    if not ta or not tb:
+        return 0.0
+    sa, sb = fa["skel"], fb["skel"]
+    if not _tok_match(ta[-1], tb[-1], sa[-1], sb[-1]):
+        return 0.0
+    short, long_, ss, sl = (ta, tb, sa, sb) if len(ta) <= len(tb) else (tb, ta, sb, sa)
+    if len(short) == 1:
+        return 0.72  # surname only: needs context
+    # given names must agree where both have them
+    if not _tok_match(short[0], long_[0], ss[0], sl[0]):
+        return 0.0
+    matched = sum(any(_tok_match(x, y, sx, sy) for y, sy in zip(long_, sl)) for x, sx in zip(short, ss))
+    return 0.93 if matched == len(short) else 0.0
+
+
+def name_score(a: EntityRecord, b: EntityRecord) -> float:
+    best = 0.0
+    for fa in a.forms:
+        for fb in b.forms:
+            if fa["fold"] == fb["fold"]:
+                s = 1.0 if len(fa["fold"]) > 3 or a.type != "person" else 0.9
+            elif fa["compact"] and fa["compact"] == fb["compact"] and len(fa["compact"]) >= 3:
+                s = 0.95 if len(fa["tokens"]) > 1 else 0.9
+            elif a.type == "person":
+                if fa["acr"] or fb["acr"]:
+                    continue
+                s = _person_score(fa, fb)
+            else:
+                if fa["acr"] and fb["acronym"] and fa["fold"].replace(" ", "") == fb["acronym"]:
+                    s = 0.85
+                elif fb["acr"] and fa["acronym"] and fb["fold"].replace(" ", "") == fa["acronym"]:
+                    s = 0.85
+                elif fa["acr"] or fb["acr"]:
+                    s = 0.0
+                else:
+                    r = fuzz.ratio(" ".join(fa["tokens"]), " ".join(fb["tokens"])) / 100
+                    s = r * 0.95 if r >= 0.9 else 0.0
+            if s > best:
+                best = s
+                if best >= 1.0:
+                    return best
+    return best
+
+
+def score(a: EntityRecord, b: EntityRecord) -> tuple[float, int]:
+    """(score, shared context) of two records of the same type from different documents."""
+    if a.ref_id and b.ref_id:
+        return (1.0, 0) if a.ref_id == b.ref_id else (0.0, 0)
+    s = name_score(a, b)
+    if s <= 0:
+        return 0.0, 0
+    shared = len(a.context & b.context)
+    if a.members and b.members and not (a.members & b.members):
+        s -= 0.3
+    return s, shared
+
+
+def accepted(s: float, shared: int) -> bool:
+    return s >= ACCEPT or (s >= ACCEPT_CONTEXT and shared >= MIN_CONTEXT)
+
+
+def candidate_pairs(records: Iterable[EntityRecord]) -> Iterator[tuple[EntityRecord, EntityRecord]]:
+    blocks: dict[tuple, list] = defaultdict(list)
+    for r in records:
+        for key in blocking_keys(r):
+            blocks[key].append(r)
+    seen = set()
+    for key, members in blocks.items():
+        if len(members) < 2:
+            continue
+        if key[0] == "ref":  # one anchor: link each to the first, no pairwise work
+            first = members[0]
+            for other in members[1:]:
+                yield first, other
+            continue
+        if len(members) > MAX_BLOCK:
+            if key[1] != "c":
+                continue
+            pairs = window_pairs(members, WINDOW)  # sorted neighbourhood: O(n·w)
+        else:
+            pairs = combinations(members, 2)
+        for a, b in pairs:
+            if a.document == b.document or a.type != b.type:
+                continue
+            pair = (a.id, b.id) if a.id < b.id else (b.id, a.id)
+            if pair in seen:
+                continue
+            seen.add(pair)
+            yield a, b
+
+
+def window_pairs(members: list, width: int) -> Iterator[tuple]:
+    for i, a in enumerate(members):
+        for b in members[i + 1:i + 1 + width]:
+            yield a, b
+
+
+def scored_links(records: list[EntityRecord]) -> Iterator[tuple[float, str, str, str]]:
+    """(score, a, b, rule) for every accepted candidate pair."""
+    for a, b in candidate_pairs(records):
+        if a.document == b.document:
+            continue
+        s, shared = score(a, b)
+        if accepted(s, shared):
+            yield s + 0.01 * min(shared, 5), a.id, b.id, RULE

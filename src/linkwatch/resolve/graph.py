@@ -1,0 +1,89 @@
+"""From judgements to clusters: greedy, constrained union-find.
+
+Positive links ("same") are applied strongest first; a link is refused when
+it would put into one cluster two items that must stay apart: two items of
+one document (the extractor already decided they differ), a pair an analyst
+judged "not same", or two clusters whose states a ``compatible`` callback
+rejects (for events: incompatible dates). Analyst "same" links are applied
+first and unconditionally. Cost: O(E log E) for sorting plus near-linear
+merging (small-into-large), so it stays sub-quadratic.
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Callable, Hashable, Iterable
+
+
+@dataclass
+class Cluster:
+    items: list = field(default_factory=list)
+    documents: set = field(default_factory=set)
+    state: object = None
+
+
+class Clusterer:
+    def __init__(self, *, compatible: Callable[[object, object], bool] | None = None,
+                 combine: Callable[[object, object], object] | None = None) -> None:
+        self.parent: dict[Hashable, Hashable] = {}
+        self.clusters: dict[Hashable, Cluster] = {}
+        self.apart: dict[Hashable, set] = {}
+        self.compatible = compatible
+        self.combine = combine
+        self.accepted: list[tuple] = []
+
+    def add(self, item: Hashable, *, document: str | None = None, state: object = None) -> None:
+        if item in self.parent:
+            return
+        self.parent[item] = item
+        self.clusters[item] = Cluster(items=[item], documents={document} if document else set(), state=state)
+
+    def find(self, item: Hashable) -> Hashable:
+        root = item
+        while self.parent[root] != root:
+            root = self.parent[root]
+        while self.parent[item] != root:
+            self.parent[item], item = root, self.parent[item]
+        return root
+
+    def keep_apart(self, a: Hashable, b: Hashable) -> None:
+        if a in self.parent and b in self.parent:
+            self.apart.setdefault(a, set()).add(b)
+            self.apart.setdefault(b, set()).add(a)
+
+    def _blocked(self, ra, rb) -> bool:
+        ca, cb = self.clusters[ra], self.clusters[rb]
+        if ca.documents & cb.documents:
+            return True
+        small, other = (ca, rb) if len(ca.items) <= len(cb.items) else (cb, ra)
+        for item in small.items:
+            for x in self.apart.get(item, ()):
+                if self.find(x) == other:
+                    return True
+        if self.compatible is not None and not self.compatible(ca.state, cb.state):
+            return True
+        return False
+
+    def link(self, a: Hashable, b: Hashable, *, force: bool = False, why: object = None) -> bool:
+        ra, rb = self.find(a), self.find(b)
+        if ra == rb:
+            return True
+        if not force and self._blocked(ra, rb):
+            return False
+        ca, cb = self.clusters[ra], self.clusters[rb]
+        if len(ca.items) < len(cb.items):
+            ra, rb, ca, cb = rb, ra, cb, ca
+        self.parent[rb] = ra
+        ca.items.extend(cb.items)
+        ca.documents |= cb.documents
+        if self.combine is not None:
+            ca.state = self.combine(ca.state, cb.state)
+        del self.clusters[rb]
+        self.accepted.append((a, b, why))
+        return True
+
+    def link_all(self, edges: Iterable[tuple[float, Hashable, Hashable, object]]) -> None:
+        for _score, a, b, why in sorted(edges, key=lambda e: -e[0]):
+            self.link(a, b, why=why)
+
+    def groups(self) -> Iterable[list]:
+        return (c.items for c in self.clusters.values())

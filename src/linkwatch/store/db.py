@@ -1,0 +1,101 @@
+"""Open a knowledge base: one Engine for SQLite or PostgreSQL, migrated, errors translated.
+
+Every database error the store can meet (unreachable server, read-only file,
+full disk) becomes a ``StoreError`` with a one-line reason, raised where it
+happens; writes run in transactions, so a failed write leaves the store as it
+was.
+"""
+from __future__ import annotations
+
+import logging
+from contextlib import contextmanager
+from datetime import datetime, timezone
+from typing import Iterator
+
+from sqlalchemy import create_engine, event, inspect, select
+from sqlalchemy.engine import Connection, Engine, make_url
+from sqlalchemy.exc import ArgumentError, DBAPIError, SQLAlchemyError
+
+from linkwatch.errors import StoreError
+from linkwatch.settings import get_settings, normalize_db_url
+from linkwatch.store import schema
+
+log = logging.getLogger(__name__)
+
+
+def now() -> datetime:
+    return datetime.now(timezone.utc)
+
+
+def safe_url(url: str) -> str:
+    try:
+        return make_url(url).render_as_string(hide_password=True)
+    except ArgumentError:
+        return url
+
+
+def reason(exc: BaseException) -> str:
+    """The first line of a driver error, without SQLAlchemy's boilerplate."""
+    orig = getattr(exc, "orig", None) or exc
+    text = str(orig).strip().splitlines()[0] if str(orig).strip() else type(orig).__name__
+    return text
+
+
+def connect(url: str | None = None, *, migrate: bool = True) -> Engine:
+    """Open (and by default migrate) the knowledge base at ``url`` (default: settings.db_url)."""
+    raw = normalize_db_url(url or get_settings().db_url)
+    try:
+        engine = create_engine(raw, future=True, pool_pre_ping=True)
+    except (ArgumentError, ImportError, SQLAlchemyError) as exc:
+        raise StoreError(f"bad database URL {safe_url(raw)}: {reason(exc)}") from exc
+    if engine.dialect.name == "sqlite":
+        @event.listens_for(engine, "connect")
+        def _pragmas(dbapi_conn, _record):  # pragma: no cover - trivial
+            cur = dbapi_conn.cursor()
+            cur.execute("PRAGMA busy_timeout = 30000")
+            cur.close()
+    try:
+        with engine.connect() as conn:
+            conn.exec_driver_sql("SELECT 1")
+    except (DBAPIError, SQLAlchemyError) as exc:
+        engine.dispose()
+        raise StoreError(f"cannot open database {safe_url(raw)}: {reason(exc)}") from exc
+    if migrate:
+        from linkwatch.store.migrate import migrate as run_migrations
+        run_migrations(engine)
+    return engine
+
+
+def as_engine(db) -> Engine:
+    """Accept an Engine, a URL or None (settings) wherever the library takes ``db``."""
+    if isinstance(db, Engine):
+        return db
+    return connect(db)
+
+
+@contextmanager
+def writing(engine: Engine, what: str) -> Iterator[Connection]:
+    """One transaction; a database error rolls it back and becomes a StoreError."""
+    try:
+        with engine.begin() as conn:
+            yield conn
+    except (DBAPIError, SQLAlchemyError) as exc:
+        raise StoreError(f"cannot {what}: {reason(exc)}") from exc
+
+
+@contextmanager
+def reading(engine: Engine, what: str) -> Iterator[Connection]:
+    try:
+        with engine.connect() as conn:
+            yield conn
+    except (DBAPIError, SQLAlchemyError) as exc:
+        raise StoreError(f"cannot {what}: {reason(exc)}") from exc
+
+
+def has_tables(engine: Engine) -> bool:
+    return inspect(engine).has_table(schema.migrations.name)
+
+
+def applied_migrations(engine: Engine) -> list[str]:
+    with reading(engine, "read migrations") as conn:
+        return [r[0] for r in conn.execute(select(schema.migrations.c.name).order_by(schema.migrations.c.name))]

@@ -1,0 +1,54 @@
+"""Named, idempotent schema migrations.
+
+Each migration has a name and a function of a connection; ``migrate`` applies
+those not yet recorded in ``migrations``, each in its own transaction, in
+name order. Running it twice does nothing the second time. Migrations only
+ever add (tables, columns, indexes), so older readers keep working.
+"""
+from __future__ import annotations
+
+import logging
+from typing import Callable
+
+from sqlalchemy import inspect, select
+from sqlalchemy.engine import Connection, Engine
+
+from linkwatch.store import schema
+from linkwatch.store.db import now, writing
+
+log = logging.getLogger(__name__)
+
+INITIAL = ("documents", "failures", "records", "events", "claims", "evidence", "judgements",
+           "clusters", "kb_entities", "kb_events", "watchlists", "watchlist_names")
+
+
+def _initial(conn: Connection) -> None:
+    schema.metadata.create_all(conn, tables=[schema.metadata.tables[n] for n in INITIAL], checkfirst=True)
+
+
+def _fingerprints(conn: Connection) -> None:
+    schema.metadata.create_all(conn, tables=[schema.fingerprints], checkfirst=True)
+
+
+MIGRATIONS: list[tuple[str, Callable[[Connection], None]]] = [
+    ("0001_initial", _initial),
+    ("0002_fingerprints", _fingerprints),
+]
+
+
+def migrate(engine: Engine) -> list[str]:
+    """Apply missing migrations; returns the names applied now."""
+    with writing(engine, "create the migrations table") as conn:
+        if not inspect(conn).has_table(schema.migrations.name):
+            schema.migrations.create(conn, checkfirst=True)
+    done = []
+    for name, step in MIGRATIONS:
+        with writing(engine, f"apply migration {name}") as conn:
+            seen = conn.execute(select(schema.migrations.c.name).where(schema.migrations.c.name == name)).first()
+            if seen:
+                continue
+            step(conn)
+            conn.execute(schema.migrations.insert().values(name=name, applied_at=now()))
+            done.append(name)
+            log.info("applied migration %s", name)
+    return done

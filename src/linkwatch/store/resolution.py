@@ -1,0 +1,211 @@
+"""Run resolution over the store: read records, write judgements, clusters and kb summaries.
+
+The working set is one small tuple per record and event (ids, names, keys),
+never the documents or their claims; everything is rewritten in one
+transaction so readers never see half a resolution. Analyst judgements are
+read and obeyed, never rewritten; rule judgements are replaced each run.
+"""
+from __future__ import annotations
+
+import logging
+from collections import Counter, defaultdict
+
+from sqlalchemy import delete, select
+from sqlalchemy.engine import Engine
+
+from linkwatch.resolve import confidence as conf
+from linkwatch.resolve.entities import EntityRecord, context_key, scored_links as entity_links
+from linkwatch.resolve.events import EventRecord, cluster_compatible, compatible_times, scored_links as event_links, \
+    times_state
+from linkwatch.resolve.graph import Clusterer
+from linkwatch.resolve.names import name_key
+from linkwatch.store import schema
+from linkwatch.store.db import now, reading, writing
+from linkwatch.store.write import hid
+
+log = logging.getLogger(__name__)
+S = schema
+
+
+def _analyst(conn, kind: str):
+    j = S.judgements
+    return conn.execute(select(j.c.left_id, j.c.right_id, j.c.judgement)
+                        .where(j.c.kind == kind, j.c.source == "analyst", j.c.retracted_at.is_(None))
+                        .order_by(j.c.id)).all()
+
+
+def _kb_id(items: list[str], prefix: str) -> str:
+    refs = sorted(i[4:] for i in items if i.startswith("ref:"))
+    if refs:
+        return refs[0]
+    return f"{prefix}-{hid(min(items))[:12]}"
+
+
+def resolve_store(engine: Engine) -> dict:
+    """Resolve entities then events over everything stored; returns counts."""
+    with reading(engine, "read records for resolution") as conn:
+        rec_rows = conn.execute(select(S.records.c.id, S.records.c.document_id, S.records.c.type, S.records.c.name,
+                                       S.records.c.aliases, S.records.c.ref_id)).all()
+        member_rows = conn.execute(select(S.claims.c.subject, S.claims.c.object)
+                                   .where(S.claims.c.kind == "relation", S.claims.c.predicate == "member_of")).all()
+        analyst_e = _analyst(conn, "entity")
+        analyst_v = _analyst(conn, "event")
+        ev_rows = conn.execute(select(S.events.c.id, S.events.c.document_id, S.events.c.type, S.events.c.time_value,
+                                      S.events.c.location_record, S.events.c.organizer_record,
+                                      S.events.c.name)).all()
+        part_rows = conn.execute(select(S.claims.c.subject, S.claims.c.object)
+                                 .where(S.claims.c.kind == "participation",
+                                        S.claims.c.predicate.in_(("participant", "organizer")))).all()
+
+    # ---- entities
+    key_of = {r.id: context_key(r.type, r.name, r.ref_id) for r in rec_rows}
+    by_doc: dict[str, set] = defaultdict(set)
+    for r in rec_rows:
+        by_doc[r.document_id].add(key_of[r.id])
+    members: dict[str, set] = defaultdict(set)
+    for subject, obj in member_rows:
+        if obj in key_of:
+            members[subject].add(key_of[obj])
+    records = [EntityRecord(id=r.id, document=r.document_id, type=r.type, name=r.name, aliases=tuple(r.aliases or ()),
+                            ref_id=r.ref_id, context=frozenset(by_doc[r.document_id] - {key_of[r.id]}),
+                            members=frozenset(members.get(r.id, ()))) for r in rec_rows]
+    del by_doc
+    ent = Clusterer()
+    for r in records:
+        ent.add(r.id, document=r.document)
+    for r in records:
+        if r.ref_id:
+            ent.add(f"ref:{r.ref_id}")
+            ent.link(f"ref:{r.ref_id}", r.id, force=True, why="reference")
+    _apply_analyst(ent, analyst_e)
+    ent.link_all(entity_links(records))
+    entity_kb: dict[str, str] = {}
+    for items in ent.groups():
+        kb = _kb_id(items, "lw-e")
+        for item in items:
+            entity_kb[item] = kb
+    types = {r.id: r.type for r in records}
+    rule_entity = [(a, b, why) for a, b, why in ent.accepted if why not in ("analyst", "reference")]
+    del records
+
+    # ---- events
+    parties: dict[str, set] = defaultdict(set)
+    for subject, obj in part_rows:
+        if obj in entity_kb:
+            parties[subject].add(entity_kb[obj])
+    event_records = []
+    for e in ev_rows:
+        p = set(parties.get(e.id, ()))
+        if e.organizer_record in entity_kb:
+            p.add(entity_kb[e.organizer_record])
+        event_records.append(EventRecord(id=e.id, document=e.document_id, type=e.type, time=e.time_value,
+                                         location=entity_kb.get(e.location_record), parties=frozenset(p),
+                                         name=e.name))
+    evc = Clusterer(compatible=cluster_compatible, combine=lambda x, y: (x or frozenset()) | (y or frozenset()))
+    for r in event_records:
+        evc.add(r.id, document=r.document, state=times_state(r))
+    _apply_analyst(evc, analyst_v)
+    evc.link_all(event_links(event_records))
+    event_kb: dict[str, str] = {}
+    for items in evc.groups():
+        kb = _kb_id(items, "lw-v")
+        for item in items:
+            event_kb[item] = kb
+    rule_event = [(a, b, why) for a, b, why in evc.accepted if why != "analyst"]
+
+    stamp = now()
+    with writing(engine, "write resolution") as conn:
+        j = S.judgements
+        conn.execute(delete(j).where(j.c.source == "rule"))
+        rows = [dict(kind=kind, left_id=min(a, b), right_id=max(a, b), judgement="same", source="rule",
+                     rule=str(why), score=None, created_at=stamp)
+                for kind, links in (("entity", rule_entity), ("event", rule_event)) for a, b, why in links]
+        _insert(conn, j, rows)
+        conn.execute(delete(S.clusters))
+        _insert(conn, S.clusters, [dict(item_id=i, kind="entity", kb_id=k) for i, k in entity_kb.items()]
+                + [dict(item_id=i, kind="event", kb_id=k) for i, k in event_kb.items()])
+        _rebuild_summaries(conn, entity_kb, types, event_kb, event_records)
+    return {"entities": len(set(entity_kb.values())), "events": len(set(event_kb.values())),
+            "entity_merges": len(rule_entity), "event_merges": len(rule_event)}
+
+
+def _apply_analyst(clusterer: Clusterer, judgements) -> None:
+    for left, right, judgement in judgements:
+        clusterer.add(left)
+        clusterer.add(right)
+        if judgement == "not_same":
+            clusterer.keep_apart(left, right)
+    for left, right, judgement in judgements:
+        if judgement == "same":
+            clusterer.link(left, right, force=True, why="analyst")
+
+
+def _insert(conn, table, rows, chunk: int = 5000) -> None:
+    for i in range(0, len(rows), chunk):
+        conn.execute(table.insert(), rows[i:i + chunk])
+
+
+def _rebuild_summaries(conn, entity_kb, types, event_kb, event_records) -> None:
+    docs = {d.id: d for d in conn.execute(select(S.documents.c.id, S.documents.c.outlet,
+                                                 S.documents.c.syndicated_of))}
+    grades = conf.outlet_grades(_sources_path())
+    watch_keys = set(conn.execute(select(S.watchlist_names.c.name_key)).scalars())
+
+    names: dict[str, Counter] = defaultdict(Counter)
+    docs_of: dict[str, set] = defaultdict(set)
+    refs: dict[str, str] = {}
+    etype: dict[str, Counter] = defaultdict(Counter)
+    watched: dict[str, bool] = defaultdict(bool)
+    for r in conn.execute(select(S.records.c.id, S.records.c.document_id, S.records.c.name, S.records.c.aliases,
+                                 S.records.c.ref_id, S.records.c.type)):
+        kb = entity_kb.get(r.id)
+        if kb is None:
+            continue
+        names[kb][r.name] += 1
+        for alias in r.aliases or ():
+            names[kb][alias] += 0
+        docs_of[kb].add(r.document_id)
+        etype[kb][r.type] += 1
+        if r.ref_id:
+            refs[kb] = r.ref_id
+        if watch_keys and not watched[kb]:
+            watched[kb] = any(name_key(n) in watch_keys for n in [r.name, *(r.aliases or ())] if n)
+    rows = []
+    for kb, counter in names.items():
+        ordered = sorted(counter.items(), key=lambda kv: (-kv[1], -len(kv[0]), kv[0]))
+        groups = {docs[d].syndicated_of or d for d in docs_of[kb] if d in docs}
+        rows.append(dict(kb_id=kb, type=etype[kb].most_common(1)[0][0], name=ordered[0][0],
+                         aliases=[n for n, _ in ordered[1:]], documents=len(docs_of[kb]), sources=len(groups),
+                         ref_id=refs.get(kb), watchlisted=bool(watched[kb])))
+    conn.execute(delete(S.kb_entities))
+    _insert(conn, S.kb_entities, rows)
+
+    modality = {e.id: m for e, m in ((e, None) for e in event_records)}
+    for vid, m in conn.execute(select(S.events.c.id, S.events.c.modality)):
+        modality[vid] = m
+    members: dict[str, list] = defaultdict(list)
+    for r in event_records:
+        members[event_kb[r.id]].append(r)
+    rows = []
+    for kb, evs in members.items():
+        times = sorted({e.time for e in evs if e.time}, key=len)
+        chain = all(compatible_times(a, b) for a in times for b in times)
+        locations = Counter(e.location for e in evs if e.location)
+        sources = [(docs[e.document].syndicated_of or e.document if e.document in docs else e.document,
+                    modality.get(e.id), conf.grade_of(docs[e.document].outlet if e.document in docs else None, grades))
+                   for e in evs]
+        rows.append(dict(kb_id=kb, type=Counter(e.type for e in evs).most_common(1)[0][0],
+                         name=next((e.name for e in evs if e.name), None),
+                         time_value=(times[-1] if chain else None) if times else None,
+                         time_conflict=None if chain else times,
+                         location_kb=locations.most_common(1)[0][0] if locations else None,
+                         documents=len({e.document for e in evs}), sources=len({s[0] for s in sources}),
+                         confidence=conf.combine(sources)))
+    conn.execute(delete(S.kb_events))
+    _insert(conn, S.kb_events, rows)
+
+
+def _sources_path() -> str | None:
+    from linkwatch.settings import get_settings
+    path = get_settings().sources_config
+    return str(path) if path else None
