@@ -90,10 +90,10 @@ def blocking_keys(record: EntityRecord) -> set[tuple]:
     return keys
 
 
-def _tok_match(a: str, b: str, sa: str, sb: str) -> bool:
+def _tok_match(a: str, b: str, sa: str, sb: str, *, loose: bool = False) -> bool:
     if a == b or (sa == sb and len(sa) >= 2):
         return True
-    return JaroWinkler.similarity(a, b) >= 0.88 and a[0] == b[0]
+    return JaroWinkler.similarity(a, b) >= (0.82 if loose else 0.88) and a[0] == b[0]
 
 
 def _person_score(fa: dict, fb: dict) -> float:
@@ -107,9 +107,9 @@ def _person_score(fa: dict, fb: dict) -> float:
     if len(short) == 1:
         return 0.72  # surname only: needs context
     # given names must agree where both have them
-    if not _tok_match(short[0], long_[0], ss[0], sl[0]):
+    if not _tok_match(short[0], long_[0], ss[0], sl[0], loose=True):
         return 0.0
-    matched = sum(any(_tok_match(x, y, sx, sy) for y, sy in zip(long_, sl)) for x, sx in zip(short, ss))
+    matched = sum(any(_tok_match(x, y, sx, sy, loose=True) for y, sy in zip(long_, sl)) for x, sx in zip(short, ss))
     return 0.93 if matched == len(short) else 0.0
 
 
