@@ -50,9 +50,10 @@ def parse_iso(value: str | None) -> dt.date | None:
     if len(text) < 10:
         return None
     try:
-        return dt.date.fromisoformat(text)
+        date = dt.date.fromisoformat(text)
     except ValueError:
         return None
+    return date if 1000 <= date.year <= 8999 else None  # room for shifts either way
 
 
 def valid_day(year: int, month: int, day: int) -> bool:

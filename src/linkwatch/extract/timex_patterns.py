@@ -73,7 +73,7 @@ CLOCK = (r"(?:(?P<hour>[01]?\d|2[0-3])(?:[:.](?P<minute>[0-5]\d))?\s*"
 _I = "(?i:{})".format
 
 RULES: list[tuple[str, re.Pattern[str]]] = [(name, re.compile(pattern)) for name, pattern in [
-    ("iso", r"(?<![\d-])(?P<year>\d{4})-(?P<month>[01]\d)-(?P<day>[0-3]\d)(?![\d-])"),
+    ("iso", r"(?<![\d-])(?P<year>[12]\d{3})-(?P<month>[01]\d)-(?P<day>[0-3]\d)(?![\d-])"),
     ("mdy", rf"(?:(?P<wd>{WEEKDAY}),?\s+)?(?P<month>{MONTH})\s+(?P<day>{DAYNUM})(?![\d:])"
             rf"(?:(?:,\s*|\s+)(?P<year>{YEAR})(?![\d,.]\d))?"
             + _I(r"(?:\s+(?:of\s+)?(?P<relyear>last|this|next|that|the\s+following|the\s+previous)"
@@ -121,10 +121,15 @@ RULES: list[tuple[str, re.Pattern[str]]] = [(name, re.compile(pattern)) for name
                    r"fall|winter|day|morning|afternoon|evening|night)(?P<poss>['’]s)?\b")),
     ("dayrel", _I(r"(?P<rel>the\s+day\s+before|the\s+day\s+after|the\s+night\s+before|"
                   r"the\s+eve\s+of|the\s+same\s+day|hours\s+(?:earlier|later|before|after))\b")),
-    ("offset", _I(rf"(?:(?P<approx>{APPROX})\s+)?(?P<num>{NUMBER})(?:\s+|-)(?P<unit>{UNIT})\b"
+    ("offset", _I(rf"(?<![\w-])(?:(?P<approx>{APPROX})\s+)?(?P<num>{NUMBER})(?:\s+|-)(?P<unit>{UNIT})\b"
                   r"(?!-old|\s+old\b)(?P<poss>['’]s?)?"
                   r"(?:\s+(?P<tail>ago|later|earlier|before|after|afterwards|from\s+now|prior|"
                   r"previously|beforehand|on)\b)?")),
+    ("numrange", _I(rf"(?<![\w-])(?P<num>\d+|{_NUM_WORDS})(?=\s*(?:and|to|or|-|–)\s*(?:\d+|{_NUM_WORDS})"
+                    rf"[\s-]+(?P<unit>{UNIT})\b)")),
+    ("stopwatch", r"(?<![\d:])(?P<h>\d{1,2}):(?P<m>[0-5]\d):(?P<s>[0-5]\d)(?![\d:])"),
+    ("yearof", _I(r"(?P<mod>the\s+end|the\s+beginning|the\s+start|the\s+middle|the\s+turn|"
+                  r"the\s+rest|the\s+remainder)\s+of\s+(?:the\s+)?(?P<unit>year|month|week)\b")),
     ("plural", _I(r"(?<![\w-])(?P<unit>seconds|minutes|hours|days|nights|weeks|months|years|"
                   r"decades|centuries)(?!-)\b(?:\s+(?P<tail>ago|later|earlier|before|after)\b)?")),
     ("set", _I(rf"\b(?:(?:every|each|per)\s+(?:(?P<num>{NUMBER})\s+)?(?P<unit>second|minute|hour|"

@@ -15,7 +15,7 @@ from linkwatch.extract.timex_calendar import (
     DAY, MONTH, YEAR, When, add_months, iso_week, monday_of, season_year, shift, week_value)
 from linkwatch.extract.timex_patterns import PARTS_OF_DAY, SEASONS, WEEKDAYS
 from linkwatch.extract.timex_resolve import (
-    Result, _day_result, _is_future, _number, _unit, _with_part, duration_value)
+    Result, _day_result, _is_future, _number, _unit, _with_part, duration_value, speaks_of_future)
 
 _DEICTIC = {"last": -1, "past": -1, "the last": -1, "the past": -1, "this": 0, "current": 0,
             "the current": 0, "later this": 0, "earlier this": 0, "next": 1, "coming": 1,
@@ -159,10 +159,13 @@ def _offset(match, ctx, override):
         return Result(when, when.iso(), "date", "publication", sign > 0)
     base = override.when if override is not None and override.when is not None else ctx.last
     if base is None or not whole:
-        return Result(None, None, "date", None)
+        timex3 = duration_value(count, unit) if tail in ("after", "before", "on") else None
+        return Result(None, timex3, "date", None)
     sign = -1 if tail in _BACKWARD else 1
     when = shift(base, sign * int(count), unit)
-    return Result(when, when.iso(), "date", "relative", _is_future(ctx, when, start, end))
+    # TIMEX3 marks "two years after X" as the length of time, "two years later" as the date
+    timex3 = duration_value(count, unit) if tail in ("after", "before", "on") else when.iso()
+    return Result(when, timex3, "date", "relative", _is_future(ctx, when, start, end))
 
 
 def _plural(match, ctx, _):
@@ -170,6 +173,8 @@ def _plural(match, ctx, _):
     tail = _words(match.group("tail"))
     if tail == "ago":
         return Result(None, "PAST_REF", "vague", None)
+    if tail in ("before", "after"):
+        return Result(None, duration_value(None, unit), "date", None)
     if tail:
         return Result(None, None, "date", None)
     return Result(None, duration_value(None, unit), "duration", None)
@@ -196,4 +201,34 @@ def _set(match, ctx, _):
     return Result(None, duration_value(count, unit), "set", None)
 
 
-HANDLERS = {"relunit": _relunit, "dayrel": _dayrel, "offset": _offset, "plural": _plural, "set": _set}
+def _numrange(match, ctx, _):
+    return Result(None, duration_value(_number(match.group("num")), _unit(match.group("unit"))),
+                  "duration", None)
+
+
+def _stopwatch(match, ctx, _):
+    hours, minutes, seconds = (int(match.group(g)) for g in ("h", "m", "s"))
+    return Result(None, f"PT{hours}H{minutes}M{seconds}S", "duration", None)
+
+
+def _part_of_unit(match, ctx, _):
+    """"the end of the year": the year under discussion, else (or if future) publication's."""
+    unit = match.group("unit").lower()
+    start, end = match.span()
+    future = speaks_of_future(ctx, start, end)
+    base = ctx.last if ctx.last is not None and not future else (
+        When.of(ctx.published) if ctx.published else None)
+    if base is None or (unit == "month" and base.precision < MONTH) or (unit == "week" and base.precision < DAY):
+        return Result(None, None, "date", None, future)
+    if unit == "year":
+        when = When(base.year, 1, 1, YEAR)
+        return Result(when, when.iso(), "date", "relative", _is_future(ctx, when, start, end))
+    if unit == "month":
+        when = base.at(MONTH)
+        return Result(when, when.iso(), "date", "relative", _is_future(ctx, when, start, end))
+    monday = monday_of(base.date())
+    return Result(week_value(monday), iso_week(monday), "date", "relative", future)
+
+
+HANDLERS = {"numrange": _numrange, "stopwatch": _stopwatch, "yearof": _part_of_unit,
+            "relunit": _relunit, "dayrel": _dayrel, "offset": _offset, "plural": _plural, "set": _set}

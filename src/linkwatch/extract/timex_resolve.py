@@ -92,10 +92,14 @@ def accept(name: str, match: re.Match[str], text: str) -> bool:
             return False  # "a second term"
         if num in ("a", "an") and re.search(r"(?:\d|\$|times|once|twice)\s*$", text[max(0, start - 12):start]):
             return False
+        if re.search(r"\b(?:ages?|aged)\s*$", text[max(0, start - 8):start], re.I):
+            return False  # "children ages 6 months and older"
         if num in ("some", "many") and not groups.get("approx") and unit.startswith(("second", "minute")):
             return False
         return True
     if name == "plural":
+        if re.fullmatch(r"[\d.,]+", prev) or prev.lower() in NUMBER_WORDS:
+            return False
         if prev.lower() in ("the", "these", "those", "his", "her", "their", "its", "our", "my", "your",
                             "whose", "early", "earliest", "final", "first", "golden", "dark", "school",
                             "glory", "happy", "working", "business", "office", "visiting"):
@@ -274,6 +278,8 @@ def _month(match, ctx, _):
             found = (pub.year if month > pub.month else pub.year + 1), "publication"
         else:
             found = pub.year, "publication"
+    elif rel in ("that", "same") and ctx.fill_year(start, end):
+        found = ctx.fill_year(start, end)
     elif rel in ("that", "same", "following", "previous"):
         if ctx.last:
             year = ctx.last.year
