@@ -1,0 +1,117 @@
+"""The ego network of an entity, at entity, organisation or person level.
+
+``level="organization"`` projects people onto the organisations they belong
+to: a co-presence of a member of X with Y becomes an X–Y link "via" that
+member, which is how analysts read organisation networks.
+"""
+from __future__ import annotations
+
+from collections import defaultdict
+from itertools import product
+
+import networkx as nx
+
+from linkwatch.analysis.dates import sort_key
+from linkwatch.analysis.filters import Filters
+from linkwatch.analysis.hops import entity_ref
+from linkwatch.analysis.lookup import find_entity
+from linkwatch.analysis.neighbourhood import Neighbourhood
+from linkwatch.analysis.source import entity_rows
+from linkwatch.analysis.views import MEMBERSHIP_PREDICATES
+from linkwatch.errors import LinkwatchError
+
+LEVELS = ("all", "organization", "person")
+
+
+def memberships(graph: nx.Graph, types: dict[str, str]) -> dict[str, set[str]]:
+    """person → the organisations the graph says they belong to."""
+    out: dict[str, set[str]] = defaultdict(set)
+    for u, v, data in graph.edges(data=True):
+        for tie in data["ties"]:
+            if tie.kind in MEMBERSHIP_PREDICATES and types.get(tie.a) == "person" \
+                    and types.get(tie.b) == "organization":
+                out[tie.a].add(tie.b)
+    return out
+
+
+def project(graph: nx.Graph, types: dict[str, str], level: str, *, root: str | None = None) -> nx.Graph:
+    """A graph of one entity type; edges carry ``ties`` and the intermediaries in ``via``."""
+    if level == "all":
+        return graph
+    out = nx.Graph()
+    out.add_nodes_from(n for n in graph if types.get(n) == level)
+    if level == "person":
+        out.add_nodes_from([root] if root else [])
+        out.add_edges_from((u, v, dict(d, via=[])) for u, v, d in graph.edges(data=True)
+                           if {types.get(u), types.get(v)} == {"person"} or root in (u, v)
+                           and "person" in (types.get(u), types.get(v)))
+        return out
+    members = memberships(graph, types)
+
+    def side(node: str) -> set[str]:
+        return {node} if types.get(node) == "organization" else members.get(node, set())
+
+    for u, v, data in graph.edges(data=True):
+        for x, y in product(side(u), side(v)):
+            if x == y:
+                continue
+            ties = [t for t in data["ties"] if t.kind not in MEMBERSHIP_PREDICATES or x in (u, v) and y in (u, v)]
+            if not ties:
+                continue
+            if not out.has_edge(x, y):
+                out.add_edge(x, y, ties=[], via=[])
+            edge = out.edges[x, y]
+            edge["ties"].extend(t for t in ties if t not in edge["ties"])
+            for n in (u, v):
+                if n not in (x, y) and n not in edge["via"]:
+                    edge["via"].append(n)
+    return out
+
+
+def edge_record(u: str, v: str, data: dict, entities: dict, events: dict) -> dict:
+    ties = data["ties"]
+    dates = sorted({events.get(t.event, {}).get("date") for t in ties if t.event} - {None}, key=sort_key)
+    return {"source": entity_ref(entities, u), "target": entity_ref(entities, v),
+            "kinds": sorted({t.kind for t in ties}), "ties": len(ties),
+            "sources": max((t.sources for t in ties), default=0),
+            "first": dates[0] if dates else None, "last": dates[-1] if dates else None,
+            "events": sorted({t.event for t in ties if t.event}),
+            "via": [entity_ref(entities, n) for n in data.get("via", [])]}
+
+
+def network(conn, name: str, *, depth: int = 2, level: str = "all", filters: Filters | None = None,
+            max_nodes: int = 5000, complete: bool = True) -> dict:
+    if level not in LEVELS:
+        raise LinkwatchError(f"--level must be one of {', '.join(LEVELS)}")
+    if not 1 <= depth <= 4:
+        raise LinkwatchError("--depth must be between 1 and 4")
+    center = find_entity(conn, name)
+    hood = Neighbourhood(conn, filters=filters, max_nodes=max_nodes)
+    hood.types[center["id"]] = center["type"]
+    reached = hood.ball({center["id"]}, depth)
+    if center["id"] not in hood.graph:
+        hood.graph.add_node(center["id"])
+    if complete:  # the ties among the outer ring too, so the picture is not a star
+        hood.expand(reached - hood.expanded)
+    ring = nx.single_source_shortest_path_length(hood.graph, center["id"], cutoff=depth)
+    ego = hood.graph.subgraph(ring)
+    if level == "organization":
+        people = [n for n in ego if hood.types.get(n) == "person"]
+        hood.expand(people)  # their memberships, to project them onto organisations
+        ego = hood.graph.subgraph(set(ego) | {o for p in people for o in hood.graph[p]
+                                              if hood.types.get(o) == "organization"})
+    view = project(ego, hood.types, level, root=center["id"])
+    root = center["id"]
+    if root not in view:
+        view.add_node(root)
+    distance = nx.single_source_shortest_path_length(view, root, cutoff=depth if level == "all" else None)
+    keep = set(distance)
+    view = view.subgraph(keep)
+    entities = entity_rows(conn, keep | {n for _, _, d in view.edges(data=True) for n in d.get("via", [])})
+    entities.setdefault(root, center)
+    nodes = [dict(entity_ref(entities, n), distance=distance[n], degree=view.degree(n))
+             for n in sorted(keep, key=lambda n: (distance[n], entities.get(n, {}).get("name", n)))]
+    edges = [edge_record(u, v, d, entities, hood.events) for u, v, d in view.edges(data=True)]
+    edges.sort(key=lambda e: (e["source"]["name"], e["target"]["name"]))
+    return {"center": entity_ref(entities, root), "depth": depth, "level": level, "nodes": nodes,
+            "edges": edges, "truncated": hood.truncated}

@@ -1,0 +1,219 @@
+"""Links first seen after a date: by event date (default) or by when their evidence was ingested.
+
+"First recorded co-presence of Hamas and Jaish-e-Mohammed: 2025-02,
+Pakistan-occupied Kashmir" — at organisation level, a person stands for the
+organisations they belong to, so a Hamas commander on stage with
+Jaish-e-Mohammed is a Hamas–Jaish-e-Mohammed co-presence via that commander.
+"""
+from __future__ import annotations
+
+from collections import defaultdict
+from itertools import combinations
+
+from sqlalchemy import select
+
+from linkwatch.analysis.dates import after, period, sort_key
+from linkwatch.analysis.filters import Filters
+from linkwatch.analysis.hops import HopWriter, entity_ref
+from linkwatch.analysis.source import (Tie, _claim, entity_rows, event_items_of, event_rows, items_of, kb_of,
+                                       participation_rows_by_entity, participation_rows_by_event, relation_rows)
+from linkwatch.analysis.views import HOP_PREDICATES, MEMBERSHIP_PREDICATES, NODE_TYPES
+from linkwatch.errors import LinkwatchError
+from linkwatch.store.schema import claims, documents, kb_events
+
+LEVELS = ("organization", "all")
+
+
+def _sides(conn, present: dict[str, set[str]], types: dict[str, str], level: str) -> dict[str, dict[str, set]]:
+    """event → {organisation (or entity) → the participants standing for it}."""
+    if level == "all":
+        return {ev: {e: {e} for e in who if types.get(e) in NODE_TYPES} for ev, who in present.items()}
+    people = {e for who in present.values() for e in who if types.get(e) == "person"}
+    orgs_of = member_orgs(conn, people, types)
+    out = {}
+    for ev, who in present.items():
+        sides: dict[str, set] = defaultdict(set)
+        for e in who:
+            if types.get(e) == "organization":
+                sides[e].add(e)
+            for org in orgs_of.get(e, ()):
+                sides[org].add(e)
+        out[ev] = sides
+    return out
+
+
+def member_orgs(conn, people: set[str], types: dict[str, str]) -> dict[str, set[str]]:
+    mine = items_of(conn, people)
+    rows = relation_rows(conn, mine, predicates=MEMBERSHIP_PREDICATES) if mine else []
+    kb = dict(mine)
+    kb.update(kb_of(conn, {r.object for r in rows} - kb.keys()))
+    unknown = {kb[r.object] for r in rows} - types.keys()
+    types.update({k: v["type"] for k, v in entity_rows(conn, unknown).items()})
+    out: dict[str, set[str]] = defaultdict(set)
+    for r in rows:
+        s = kb.get(r.subject)
+        o = kb[r.object]
+        if s in people and types.get(o) == "organization" and (r.modality or "asserted") != "denied":
+            out[s].add(o)
+    return out
+
+
+def _presence(conn, event_items: dict[str, str], filters: Filters) -> tuple[dict[str, set[str]], dict, dict]:
+    """kb event → entities present; also kb event → claims, and the types seen."""
+    rows = participation_rows_by_event(conn, event_items)
+    who_kb = kb_of(conn, {r.object for r in rows})
+    present: dict[str, set[str]] = defaultdict(set)
+    support: dict[str, list] = defaultdict(list)
+    for r in rows:
+        claim = _claim(r)
+        if filters.modalities and (claim.modality or "asserted") not in filters.modalities:
+            continue
+        if claim.confidence is not None and claim.confidence < filters.min_confidence:
+            continue
+        claim.about = who_kb[r.object]
+        ev = event_items[r.subject]
+        present[ev].add(claim.about)
+        support[ev].append(claim)
+    types = {k: v["type"] for k, v in entity_rows(conn, {e for s in present.values() for e in s}).items()}
+    return present, support, types
+
+
+def _earlier_together(conn, x_side: set[str], y_side: set[str], since: str) -> str | None:
+    """The earliest date before ``since`` at which someone for X and someone for Y were both present."""
+    found = []
+    for side in (x_side, y_side):
+        mine = items_of(conn, side)
+        rows = participation_rows_by_entity(conn, mine) if mine else []
+        found.append(set(kb_of(conn, {r.subject for r in rows}).values()))
+    common = found[0] & found[1]
+    if not common:
+        return None
+    dates = [e["date"] for e in event_rows(conn, common).values()
+             if e["date"] and period(e["date"]) and not after(e["date"], since)]
+    return min(dates, key=sort_key) if dates else None
+
+
+def new_links(conn, *, since: str, until: str | None = None, by: str = "event", level: str = "organization",
+              filters: Filters | None = None, limit: int = 200) -> dict:
+    filters = filters or Filters()
+    if period(since) is None:
+        raise LinkwatchError(f"--since {since!r} is not an ISO date")
+    if by not in ("event", "ingest"):
+        raise LinkwatchError("--by must be 'event' or 'ingest'")
+    if level not in LEVELS:
+        raise LinkwatchError(f"--level must be one of {', '.join(LEVELS)}")
+    if by == "ingest":
+        return _new_by_ingest(conn, since=since, until=until, level=level, filters=filters, limit=limit)
+
+    stmt = select(kb_events.c.kb_id, kb_events.c.time_value).where(kb_events.c.time_value >= since[:4])
+    if until:
+        stmt = stmt.where(kb_events.c.time_value <= until + "\uffff")
+    recent = {r.kb_id for r in conn.execute(stmt) if after(r.time_value, since)
+              and (not until or (period(r.time_value) or ("", ""))[0] <= (period(until) or (until, until))[1])}
+    event_items = event_items_of(conn, recent) if recent else {}
+    present, support, types = _presence(conn, event_items, filters)
+    sides = _sides(conn, present, types, level)
+    events = event_rows(conn, present)
+
+    first: dict[tuple, tuple] = {}
+    for ev, side in sides.items():
+        date = events.get(ev, {}).get("date")
+        for x, y in combinations(sorted(side), 2):
+            if side[x] == side[y] or side[x] <= side[y] and len(side[y]) == 1:
+                continue  # one person standing for both: a membership, not a meeting
+            if (x, y) not in first or sort_key(date) < sort_key(first[(x, y)][0]):
+                first[(x, y)] = (date, ev)
+    results = []
+    for (x, y), (date, ev) in sorted(first.items(), key=lambda kv: (sort_key(kv[1][0]), kv[0])):
+        x_side = sides[ev][x] | {x}
+        y_side = sides[ev][y] | {y}
+        if level == "organization":
+            people = member_people(conn, {x, y})
+            x_side |= people.get(x, set())
+            y_side |= people.get(y, set())
+        earlier = _earlier_together(conn, x_side, y_side, since)
+        if earlier:
+            continue
+        claims_here = [c for c in support[ev] if c.about in sides[ev][x] | sides[ev][y]]
+        tie = Tie(a=x, b=y, kind="co_presence", event=ev, claims=claims_here)
+        if tie.sources < filters.min_sources:
+            continue
+        results.append({"a": x, "b": y, "tie": tie, "date": date, "event": ev,
+                        "via": sorted((sides[ev][x] | sides[ev][y]) - {x, y})})
+        if len(results) >= limit:
+            break
+    return _render(conn, results, events, since=since, by="event", level=level)
+
+
+def member_people(conn, orgs: set[str]) -> dict[str, set[str]]:
+    """organisation → the people the store says are its members."""
+    mine = items_of(conn, orgs)
+    if not mine:
+        return {}
+    rows = relation_rows(conn, mine, predicates=MEMBERSHIP_PREDICATES)
+    kb = dict(mine)
+    kb.update(kb_of(conn, {r.subject for r in rows} - kb.keys()))
+    out: dict[str, set[str]] = defaultdict(set)
+    for r in rows:
+        if r.object in mine and (r.modality or "asserted") != "denied":
+            out[mine[r.object]].add(kb[r.subject])
+    return out
+
+
+def _new_by_ingest(conn, *, since, until, level, filters, limit) -> dict:
+    """Ties whose earliest supporting document was ingested on or after ``since``."""
+    stmt = select(documents.c.id, documents.c.ingested_at)
+    docs = {r.id: r.ingested_at.date().isoformat() for r in conn.execute(stmt) if r.ingested_at}
+    fresh = {d for d, day in docs.items() if day >= period(since)[0] and (not until or day <= period(until)[1])}
+    if not fresh:
+        return _render(conn, [], {}, since=since, by="ingest", level=level)
+    touched = set()
+    for batch in _batches(sorted(fresh)):
+        rows = conn.execute(select(claims.c.subject, claims.c.object, claims.c.kind)
+                            .where(claims.c.document_id.in_(batch), claims.c.kind.in_(("relation", "participation"))))
+        for r in rows:
+            touched.add(r.object if r.kind == "participation" else r.subject)
+            if r.kind == "relation":
+                touched.add(r.object)
+    entities = set(kb_of(conn, touched).values())
+    from linkwatch.analysis.neighbourhood import Neighbourhood
+    hood = Neighbourhood(conn, filters=filters)
+    hood.expand(entities)
+    results = []
+    for u, v, data in hood.graph.edges(data=True):
+        for tie in data["ties"]:
+            first_doc = min((docs.get(c.document_id, "9999") for c in tie.claims), default="9999")
+            if first_doc < period(since)[0] or (until and first_doc > period(until)[1]):
+                continue
+            if level == "organization" and not (hood.types.get(tie.a) == hood.types.get(tie.b) == "organization"):
+                continue
+            if tie.kind not in HOP_PREDICATES + ("co_presence",):
+                continue
+            results.append({"a": tie.a, "b": tie.b, "tie": tie, "date": first_doc, "event": tie.event, "via": []})
+    results.sort(key=lambda r: (r["date"], r["a"], r["b"]))
+    return _render(conn, results[:limit], hood.events, since=since, by="ingest", level=level)
+
+
+def _batches(values, size=500):
+    for i in range(0, len(values), size):
+        yield values[i:i + size]
+
+
+def _render(conn, results, events, *, since, by, level) -> dict:
+    writer = HopWriter(conn, [r["tie"] for r in results], events=events)
+    names = entity_rows(conn, {p for r in results for p in r["via"]})
+    names.update(writer.entities)
+    out = []
+    for r in results:
+        hop = writer.hop(r["tie"], start=r["a"])
+        a, b = entity_ref(names, r["a"]), entity_ref(names, r["b"])
+        where = f", {hop['place']}" if hop.get("place") else ""
+        when = hop.get("date") if by == "event" else f"ingested {r['date']}"
+        if r["tie"].kind == "co_presence":
+            what = f"first recorded co-presence of {a['name']} and {b['name']}"
+        else:
+            what = f"first recorded {r['tie'].kind.replace('_', ' ')}: {a['name']} → {b['name']}"
+        out.append({"a": a, "b": b, "kind": r["tie"].kind, "first_seen": r["date"],
+                    "summary": f"{what}: {when or 'undated'}{where}",
+                    "via": [entity_ref(names, p) for p in r["via"]], "hop": hop})
+    return {"since": since, "by": by, "level": level, "links": out}

@@ -1,0 +1,288 @@
+"""Read-only queries over the store's tables, for analysis (SQLAlchemy Core).
+
+Every query starts from a small set of knowledge-base ids and walks indexed
+columns: ``clusters.kb_id`` → items, ``claims.subject`` / ``claims.object``
+→ claims, ``clusters.item_id`` → kb ids, ``evidence.claim_id`` → quotes. No
+query reads a whole table; callers bound how far they expand.
+
+The unit returned is a :class:`Tie`: one knowledge-base-level link between two
+entities, either a static relation (``member_of``, ``front_of`` ...) or a
+co-presence at one event, with the claims that support it.
+"""
+from __future__ import annotations
+
+import logging
+from collections import defaultdict
+from dataclasses import dataclass, field
+from typing import Iterable, Iterator
+
+from sqlalchemy import and_, select
+
+from linkwatch.analysis.views import CO_PRESENCE_ROLES, HOP_PREDICATES, NODE_TYPES
+from linkwatch.store.schema import (claims, clusters, documents, events, evidence, kb_entities,
+                                    kb_events)
+
+log = logging.getLogger(__name__)
+
+CHUNK = 5000
+
+
+def chunks(values: Iterable, size: int = CHUNK) -> Iterator[list]:
+    batch: list = []
+    for value in values:
+        batch.append(value)
+        if len(batch) >= size:
+            yield batch
+            batch = []
+    if batch:
+        yield batch
+
+
+@dataclass
+class Claim:
+    """One claim row, with the document facts needed to count independent sources."""
+
+    id: str
+    document_id: str
+    source_key: str  # the document, or the earlier document it was syndicated from
+    predicate: str
+    role: str | None
+    modality: str | None
+    confidence: float | None
+    time_value: str | None
+    published: str | None
+    about: str | None = None  # co-presence: the kb entity this participation claim places at the event
+
+
+@dataclass
+class Tie:
+    """A knowledge-base-level link between entities ``a`` and ``b``.
+
+    ``kind`` is a relation predicate (``a`` is the subject) or ``co_presence``
+    (``event`` is the knowledge-base event both took part in).
+    """
+
+    a: str
+    b: str
+    kind: str
+    event: str | None = None
+    claims: list[Claim] = field(default_factory=list)
+    roles: dict[str, str | None] = field(default_factory=dict)  # co-presence: entity → role
+
+    @property
+    def key(self) -> tuple:
+        return (self.kind, self.event, self.a, self.b)
+
+    def other(self, node: str) -> str:
+        return self.b if node == self.a else self.a
+
+    @property
+    def modalities(self) -> list[str]:
+        return sorted({c.modality or "asserted" for c in self.claims})
+
+    @property
+    def confidence(self) -> float:
+        values = [c.confidence for c in self.claims if c.confidence is not None]
+        return max(values) if values else 0.0
+
+    @property
+    def sources(self) -> int:
+        return len({c.source_key for c in self.claims})
+
+    @property
+    def documents(self) -> list[str]:
+        return sorted({c.document_id for c in self.claims})
+
+
+# --- identity: items <-> kb ids -------------------------------------------------------------
+
+def items_of(conn, kb_ids: Iterable[str], *, kind: str = "entity") -> dict[str, str]:
+    """item id → kb id, for every item of the given knowledge-base ids."""
+    out: dict[str, str] = {}
+    for batch in chunks(set(kb_ids)):
+        rows = conn.execute(select(clusters.c.item_id, clusters.c.kb_id)
+                            .where(clusters.c.kb_id.in_(batch), clusters.c.kind == kind))
+        out.update({r.item_id: r.kb_id for r in rows})
+    return out
+
+
+def kb_of(conn, item_ids: Iterable[str]) -> dict[str, str]:
+    """item id → kb id; an item missing from ``clusters`` stands for itself."""
+    wanted = set(item_ids)
+    out: dict[str, str] = {}
+    for batch in chunks(wanted):
+        rows = conn.execute(select(clusters.c.item_id, clusters.c.kb_id).where(clusters.c.item_id.in_(batch)))
+        out.update({r.item_id: r.kb_id for r in rows})
+    for item in wanted - out.keys():
+        out[item] = item
+    return out
+
+
+def entity_rows(conn, kb_ids: Iterable[str]) -> dict[str, dict]:
+    out: dict[str, dict] = {}
+    for batch in chunks(set(kb_ids)):
+        for r in conn.execute(select(kb_entities).where(kb_entities.c.kb_id.in_(batch))):
+            out[r.kb_id] = {"id": r.kb_id, "name": r.name, "type": r.type, "aliases": list(r.aliases or []),
+                            "documents": r.documents or 0, "sources": r.sources or 0,
+                            "ref_id": r.ref_id, "watchlisted": bool(r.watchlisted)}
+    return out
+
+
+def event_rows(conn, kb_ids: Iterable[str]) -> dict[str, dict]:
+    """kb event id → summary, with the place's name resolved."""
+    out: dict[str, dict] = {}
+    for batch in chunks(set(kb_ids)):
+        for r in conn.execute(select(kb_events).where(kb_events.c.kb_id.in_(batch))):
+            out[r.kb_id] = {"id": r.kb_id, "type": r.type, "name": r.name, "date": r.time_value,
+                            "date_conflict": r.time_conflict or None, "place_id": r.location_kb,
+                            "documents": r.documents or 0, "sources": r.sources or 0,
+                            "confidence": r.confidence}
+    places = entity_rows(conn, {e["place_id"] for e in out.values() if e["place_id"]})
+    for e in out.values():
+        place = places.get(e["place_id"]) if e["place_id"] else None
+        e["place"] = place["name"] if place else None
+    return out
+
+
+# --- claims ---------------------------------------------------------------------------------
+
+_CLAIM_COLUMNS = (claims.c.id, claims.c.document_id, claims.c.kind, claims.c.subject, claims.c.predicate,
+                  claims.c.object, claims.c.role, claims.c.modality, claims.c.confidence,
+                  claims.c.time_value, documents.c.syndicated_of, documents.c.published)
+
+
+def _claim_query(*conditions):
+    joined = claims.outerjoin(documents, documents.c.id == claims.c.document_id)
+    return select(*_CLAIM_COLUMNS).select_from(joined).where(and_(*conditions))
+
+
+def _claim(row) -> Claim:
+    return Claim(id=row.id, document_id=row.document_id, source_key=row.syndicated_of or row.document_id,
+                 predicate=row.predicate, role=row.role, modality=row.modality, confidence=row.confidence,
+                 time_value=row.time_value, published=row.published)
+
+
+def relation_rows(conn, item_ids: Iterable[str], *, predicates: Iterable[str] = HOP_PREDICATES) -> list:
+    """Relation claims with an item as subject or object (two indexed look-ups)."""
+    predicates = tuple(predicates)
+    seen: dict[str, object] = {}
+    for batch in chunks(set(item_ids)):
+        for column in (claims.c.subject, claims.c.object):
+            rows = conn.execute(_claim_query(column.in_(batch), claims.c.kind == "relation",
+                                             claims.c.predicate.in_(predicates)))
+            for r in rows:
+                seen[r.id] = r
+    return list(seen.values())
+
+
+def participation_rows_by_entity(conn, item_ids: Iterable[str]) -> list:
+    """Participation claims (participant / organizer) naming one of the items."""
+    out = []
+    for batch in chunks(set(item_ids)):
+        out.extend(conn.execute(_claim_query(claims.c.object.in_(batch), claims.c.kind == "participation",
+                                             claims.c.predicate.in_(CO_PRESENCE_ROLES))))
+    return out
+
+
+def participation_rows_by_event(conn, event_item_ids: Iterable[str]) -> list:
+    """Every participant / organizer claim of the given per-document events."""
+    out = []
+    for batch in chunks(set(event_item_ids)):
+        out.extend(conn.execute(_claim_query(claims.c.subject.in_(batch), claims.c.kind == "participation",
+                                             claims.c.predicate.in_(CO_PRESENCE_ROLES))))
+    return out
+
+
+def event_items_of(conn, kb_event_ids: Iterable[str]) -> dict[str, str]:
+    return items_of(conn, kb_event_ids, kind="event")
+
+
+def event_times(conn, event_item_ids: Iterable[str]) -> dict[str, dict]:
+    """Per-document event rows (fallback when ``kb_events`` lacks one)."""
+    out: dict[str, dict] = {}
+    for batch in chunks(set(event_item_ids)):
+        for r in conn.execute(select(events).where(events.c.id.in_(batch))):
+            out[r.id] = {"type": r.type, "name": r.name, "time_value": r.time_value,
+                         "document_id": r.document_id, "location_record": r.location_record}
+    return out
+
+
+# --- ties -----------------------------------------------------------------------------------
+
+def ties_around(conn, kb_ids: Iterable[str], *, types: dict[str, str] | None = None) -> list[Tie]:
+    """Every tie touching one of ``kb_ids``: relations, and co-presences at shared events.
+
+    ``types`` (kb id → entity type), when given, is filled with the types of every
+    entity seen, so callers can drop places without another query.
+    """
+    kb_ids = set(kb_ids)
+    mine = items_of(conn, kb_ids)
+    if not mine:
+        return []
+    ties: dict[tuple, Tie] = {}
+
+    rel = relation_rows(conn, mine)
+    part = participation_rows_by_entity(conn, mine)
+    event_items = {r.subject for r in part}
+    part_all = participation_rows_by_event(conn, event_items) if event_items else []
+    item_kb = dict(mine)
+    item_kb.update(kb_of(conn, {r.subject for r in rel} | {r.object for r in rel} | {r.object for r in part_all}
+                        | event_items))
+    for r in rel:
+        a, b = item_kb[r.subject], item_kb[r.object]
+        if a == b:
+            continue
+        tie = ties.setdefault((r.predicate, None, a, b), Tie(a=a, b=b, kind=r.predicate))
+        tie.claims.append(_claim(r))
+
+    by_event: dict[str, list] = defaultdict(list)
+    for r in part_all:
+        by_event[item_kb[r.subject]].append(r)
+    for event, rows in by_event.items():
+        present = {item_kb[r.object] for r in rows}
+        for a in present & kb_ids:
+            for b in present - {a}:
+                key = ("co_presence", event) + tuple(sorted((a, b)))
+                tie = ties.get(key)
+                if tie is None:
+                    lo, hi = sorted((a, b))
+                    tie = ties[key] = Tie(a=lo, b=hi, kind="co_presence", event=event)
+                    for r in rows:
+                        if item_kb[r.object] in (lo, hi):
+                            claim = _claim(r)
+                            claim.about = item_kb[r.object]
+                            tie.claims.append(claim)
+                            tie.roles.setdefault(item_kb[r.object], r.role)
+    result = list(ties.values())
+    if types is not None:
+        wanted = ({t.a for t in result} | {t.b for t in result} | kb_ids) - types.keys()
+        types.update({k: v["type"] for k, v in entity_rows(conn, wanted).items()})
+    return result
+
+
+def keep_node(entity_type: str | None) -> bool:
+    return entity_type in NODE_TYPES
+
+
+# --- evidence -------------------------------------------------------------------------------
+
+def evidence_for(conn, claim_ids: Iterable[str], *, per_claim: int = 3) -> dict[str, list[dict]]:
+    """claim id → its quotes with the citing document (outlet, url, date)."""
+    out: dict[str, list[dict]] = defaultdict(list)
+    joined = evidence.outerjoin(documents, documents.c.id == evidence.c.document_id)
+    query_cols = (evidence.c.claim_id, evidence.c.document_id, evidence.c.start, evidence.c.end,
+                  evidence.c.quote, evidence.c.modality, evidence.c.confidence, evidence.c.extractor,
+                  documents.c.outlet, documents.c.url, documents.c.title, documents.c.published,
+                  documents.c.source)
+    for batch in chunks(set(claim_ids)):
+        rows = conn.execute(select(*query_cols).select_from(joined).where(evidence.c.claim_id.in_(batch))
+                            .order_by(evidence.c.claim_id, evidence.c.document_id, evidence.c.start))
+        for r in rows:
+            if len(out[r.claim_id]) >= per_claim:
+                continue
+            out[r.claim_id].append({"document": r.document_id, "outlet": r.outlet, "url": r.url,
+                                    "title": r.title, "published": r.published, "source": r.source,
+                                    "quote": r.quote, "start": r.start, "end": r.end,
+                                    "modality": r.modality, "confidence": r.confidence,
+                                    "extractor": r.extractor})
+    return dict(out)

@@ -1,0 +1,71 @@
+"""Watch a folder: ingest files as they arrive and yield the alerts each batch raises.
+
+The loop is plain polling (no platform file-watching dependency): every
+``interval`` seconds, files not seen before (or changed since) are handed to
+``ingest`` (e.g. ``linkwatch.kb.ingest_paths``); the documents it wrote are
+those ingested after the batch started.
+"""
+from __future__ import annotations
+
+import datetime as dt
+import json
+import logging
+import time
+import urllib.error
+import urllib.request
+from pathlib import Path
+from typing import Callable, Iterator
+
+from sqlalchemy import select
+
+from linkwatch.analysis.alerts import alerts_for_documents
+from linkwatch.errors import InputError
+from linkwatch.store.schema import documents
+
+log = logging.getLogger(__name__)
+
+
+def _snapshot(folder: Path) -> dict[str, float]:
+    return {str(p): p.stat().st_mtime for p in sorted(folder.rglob("*")) if p.is_file()
+            and not p.name.startswith(".")}
+
+
+def post_webhook(url: str, alert: dict, *, timeout: float = 10.0) -> bool:
+    """POST one alert as JSON; a failure is logged, not raised (the watch goes on)."""
+    request = urllib.request.Request(url, data=json.dumps(alert).encode("utf-8"), method="POST",
+                                     headers={"Content-Type": "application/json"})
+    try:
+        with urllib.request.urlopen(request, timeout=timeout) as response:
+            return 200 <= response.status < 300
+    except (urllib.error.URLError, OSError) as exc:
+        log.warning("webhook %s failed: %s", url, exc)
+        return False
+
+
+def watch_folder(folder, *, engine, ingest: Callable, interval: float = 5.0, existing: bool = False,
+                 once: bool = False, sleep: Callable[[float], None] = time.sleep) -> Iterator[dict]:
+    """Yield alerts (dicts) forever, or after one pass with ``once``."""
+    folder = Path(folder)
+    if not folder.is_dir():
+        raise InputError(f"{folder} is not a directory")
+    seen: dict[str, float] = {} if existing else _snapshot(folder)
+    while True:
+        current = _snapshot(folder)
+        fresh = [p for p, mtime in current.items() if seen.get(p) != mtime]
+        if fresh:
+            started = dt.datetime.now(dt.timezone.utc) - dt.timedelta(seconds=1)
+            log.info("ingesting %d new file(s)", len(fresh))
+            ingest(fresh, db=engine)
+            with engine.connect() as conn:
+                new_docs = [r.id for r in conn.execute(select(documents.c.id, documents.c.ingested_at))
+                            if r.ingested_at and _aware(r.ingested_at) >= started]
+                for alert in alerts_for_documents(conn, new_docs):
+                    yield alert
+            seen.update({p: current[p] for p in fresh})
+        if once:
+            return
+        sleep(interval)
+
+
+def _aware(value: dt.datetime) -> dt.datetime:
+    return value if value.tzinfo else value.replace(tzinfo=dt.timezone.utc)
