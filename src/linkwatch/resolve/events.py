@@ -4,7 +4,7 @@ Two per-document events are the same happening when they have the same type,
 share resolved parties (participants or organizer) or, lacking parties, the
 same place, and their times are compatible: equal, or one a prefix of the
 other (``2024-07`` and ``2024-07-23``). A null time links only with strong
-party + place overlap. Different places keep events apart unless both give
+party + place overlap (two shared parties, or one and the same place). Different places keep events apart unless both give
 the same exact day. Clusters keep every member's time compatible with every
 other's, so two meetings of the same leaders months apart stay apart and a
 month-precision report cannot chain two different days together.
@@ -64,9 +64,8 @@ def score(a: EventRecord, b: EventRecord) -> float:
     if place_conflict and not both_days:
         return 0.0
     if not a.time or not b.time:
-        if a.time or b.time:
-            return 0.0  # one dated, one undated: not enough to say it is the same happening
-        return 0.8 if (shared >= 2 or (shared >= 1 and same_place)) else 0.0
+        # an undated report joins a dated one (or another undated one) only on strong overlap
+        return 0.7 if (shared >= 2 or (shared >= 1 and same_place)) else 0.0
     s = 0.45 + 0.35 * shared / union + (0.15 if same_place else 0.0) + (0.1 if a.time == b.time else 0.0)
     if shared == 0:
         if a.parties and b.parties:

@@ -1,0 +1,117 @@
+"""Benchmark the knowledge base: extract alone vs ingest into SQLite and PostgreSQL, and resolution at scale.
+
+    .venv/bin/python bench/ingest.py --docs 200 [--pg postgresql://…] [--entities 100000]
+
+Generates N short synthetic reports (invented names and places, templated
+sentences), then prints documents per second for ``extract`` alone and for
+``ingest`` (extract + store + resolve) into a fresh SQLite file and, with
+``--pg`` or $LINKWATCH_TEST_PG, into PostgreSQL; peak RSS after each stage;
+and the time to resolve ``--entities`` synthetic entity records (blocking,
+scoring and clustering, no database).
+"""
+from __future__ import annotations
+
+import argparse
+import os
+import random
+import resource
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "src"))
+
+from linkwatch.model.records import Article  # noqa: E402
+
+GIVEN = ["Naji", "Omar", "Karim", "Tariq", "Hassan", "Yusuf", "Bilal", "Samir", "Faisal", "Idris", "Rashid", "Anwar"]
+FAMILY = ["Zaheer", "Bashir", "Qadri", "Haddad", "Mansour", "Rahimi", "Nouri", "Saleh", "Khalidi", "Farouk",
+          "Darwish", "Hamdan", "Jaber", "Othman", "Suleiman", "Yassin"]
+GROUPS = ["Crimson Front", "Northern Brigade", "Army of the Dawn", "Sword Movement", "Green Banner Council"]
+PLACES = ["Karsan", "Velmont", "Dariya", "Tel Ashar", "Qamra", "Birvan", "Lotfa", "Semnar"]
+MONTHS = ["January", "February", "March", "April", "May", "June", "July", "August", "September", "October"]
+
+
+def synthetic_articles(n: int, seed: int = 7):
+    rnd = random.Random(seed)
+    for i in range(n):
+        a, b = rnd.sample(GIVEN, 2)
+        fa, fb = rnd.sample(FAMILY, 2)
+        group, place, month = rnd.choice(GROUPS), rnd.choice(PLACES), rnd.choice(MONTHS)
+        text = (f"{a} {fa}, a senior commander of the {group}, met {b} {fb} in {place} in {month} 2024, "
+                f"officials said on Monday. {fa} has led the {group} since 2019. "
+                f"The meeting in {place} was the second this year, according to local reports. "
+                f"Report number {i}.")
+        yield Article(id=f"bench-{i:06d}", text=text, source=f"bench-{i}.txt", published="2024-11-01",
+                      outlet=rnd.choice(["Wire", "Daily Post", "Evening Star"]))
+
+
+def peak_mb() -> float:
+    return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+
+
+def bench_extract(n: int) -> float:
+    from linkwatch.pipeline import extract_articles
+    start = time.perf_counter()
+    for _ in extract_articles(synthetic_articles(n)):
+        pass
+    return n / (time.perf_counter() - start)
+
+
+def bench_ingest(n: int, url: str) -> float:
+    from linkwatch.kb import ingest_articles
+    from linkwatch.store import connect, schema
+    engine = connect(url, migrate=False)
+    with engine.begin() as conn:
+        schema.metadata.drop_all(conn)
+    engine = connect(url)
+    start = time.perf_counter()
+    ingest_articles(synthetic_articles(n), db=engine)
+    return n / (time.perf_counter() - start)
+
+
+def bench_resolution(n: int) -> tuple[float, int]:
+    from linkwatch.resolve.entities import EntityRecord, scored_links
+    from linkwatch.resolve.graph import Clusterer
+    rnd = random.Random(3)
+    people = [(rnd.choice(GIVEN) + f"{k % 97}", rnd.choice(FAMILY) + f"{k % 89}") for k in range(n // 4)]
+    records = []
+    for i in range(n):
+        g, f = rnd.choice(people)
+        if rnd.random() < 0.3:
+            f = f.replace("a", "e", 1)  # a spelling variant
+        records.append(EntityRecord(id=f"r{i}", document=f"d{i // 20}", type="person", name=f"{g} {f}",
+                                    context=frozenset({f"org:{rnd.randrange(50)}"})))
+    start = time.perf_counter()
+    clusters = Clusterer()
+    for r in records:
+        clusters.add(r.id, document=r.document)
+    clusters.link_all(scored_links(records))
+    return time.perf_counter() - start, len(clusters.clusters)
+
+
+def main(argv=None) -> int:
+    ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    ap.add_argument("--docs", type=int, default=200)
+    ap.add_argument("--pg", default=os.environ.get("LINKWATCH_TEST_PG"))
+    ap.add_argument("--entities", type=int, default=100_000)
+    args = ap.parse_args(argv)
+    rate = bench_extract(args.docs)
+    print(f"extract alone        {rate:8.1f} docs/s   peak RSS {peak_mb():7.0f} MB")
+    with tempfile.TemporaryDirectory() as tmp:
+        r = bench_ingest(args.docs, str(Path(tmp) / "bench.db"))
+        print(f"ingest → SQLite      {r:8.1f} docs/s   ({r / rate:.2f} × extract)   peak RSS {peak_mb():7.0f} MB")
+    if args.pg:
+        r = bench_ingest(args.docs, args.pg)
+        print(f"ingest → PostgreSQL  {r:8.1f} docs/s   ({r / rate:.2f} × extract)   peak RSS {peak_mb():7.0f} MB")
+    else:
+        print("ingest → PostgreSQL  skipped (give --pg or set LINKWATCH_TEST_PG)")
+    if args.entities:
+        seconds, n_clusters = bench_resolution(args.entities)
+        print(f"resolve {args.entities:,} synthetic entities: {seconds:.1f} s → {n_clusters:,} clusters   "
+              f"peak RSS {peak_mb():7.0f} MB")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
