@@ -78,6 +78,14 @@ VALUES = [
     ("A bomber struck in February 2019 and jets replied later that month.", "2024-08-09",
      "later that month", "2019-02", "date"),
     ("Fighting began in March. Two days later the town fell.", "2024-08-01", "Two days later", "2024-03", "date"),
+    # a chronological list moves on: a month before the stated one is not borrowed into its year
+    ("IS-K bombed Kabul in August 2021, Kerman in January and Moscow in March.", "2024-08-09",
+     "January", "2024-01", "date"),
+    ("In February 2019 a bomber struck, and in May the UN listed the group.", "2024-08-09",
+     "May", "2019-05", "date"),
+    # a year stated after the date in its sentence is not borrowed
+    ("On January 18 a bomber struck a camp set up under the 2015 peace deal.", "2017-03-06",
+     "January 18", "2017-01-18", "date"),
     # vague and durations
     ("The commander recently met the envoy.", "2024-07-31", "recently", None, "vague"),
     ("An undated video showed the five leaders.", "2017-03-03", "undated", None, "vague"),
@@ -144,6 +152,7 @@ def test_anchor_and_future(text, published, phrase, anchor, future):
     "Crowds gathered for Black Friday sales.",
     "Children ages 6 months and older can be vaccinated.",
     "He won the second term easily.",
+    "The group was founded soon after his release.",
 ])
 def test_look_alikes_are_not_time(text):
     assert find_timexes(text, published="2024-07-31") == []

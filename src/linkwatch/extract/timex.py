@@ -98,7 +98,7 @@ class Context:
     published: object  # datetime.date | None
     sentences: list[tuple[int, int]]
     paragraphs: list[tuple[int, int]]
-    year_marks: list[tuple[int, int]]  # (offset, year) of expressions that state their year
+    year_marks: list[tuple[int, int, int | None]]  # (offset, year, month) of expressions stating a year
     last: When | None = None
 
     def unit_of(self, spans: list[tuple[int, int]], offset: int) -> tuple[int, int]:
@@ -110,19 +110,22 @@ class Context:
     def sentence(self, offset: int) -> tuple[int, int]:
         return self.unit_of(self.sentences, offset)
 
-    def fill_year(self, start: int, end: int) -> tuple[int, str] | None:
-        """A year for an expression that gives none: from its sentence, then its paragraph."""
-        s0, s1 = self.sentence(start)
-        marks = [(pos, year) for pos, year in self.year_marks if s0 <= pos < s1 and not start <= pos < end]
-        before = [m for m in marks if m[0] < start]
-        if before:
-            return before[-1][1], "sentence"
-        if marks:
-            return marks[0][1], "sentence"
+    def fill_year(self, start: int, end: int, month: int) -> tuple[int, str] | None:
+        """A year for a month (or month-day) given without one: the year last stated before it
+        in its sentence, else in its paragraph.
+
+        A stated month later in the year than ``month`` ("Kabul in August 2021, Kerman in
+        January") reads as a chronological list moving on, so that year is not borrowed.
+        """
+        s0, _ = self.sentence(start)
         p0, _ = self.unit_of(self.paragraphs, start)
-        before = [m for m in self.year_marks if p0 <= m[0] < start]
-        if before:
-            return before[-1][1], "paragraph"
+        index = bisect.bisect_left(self.year_marks, (start,))
+        for pos, year, stated_month in reversed(self.year_marks[:index]):
+            if pos < min(s0, p0):
+                break
+            if stated_month is not None and stated_month > month:
+                return None
+            return year, "sentence" if pos >= s0 else "paragraph"
         return None
 
 
@@ -165,7 +168,7 @@ def find_timexes(text: str, *, published: str | None = None,
     if not text:
         return []
     chosen = _select(_candidates(text))
-    year_marks = [(c[0], year) for c in chosen if (year := resolve.stated_year(c[2], c[3])) is not None]
+    year_marks = [(c[0], *stated) for c in chosen if (stated := resolve.stated_year(c[2], c[3])) is not None]
     ctx = Context(text=text, published=parse_iso(published),
                   sentences=sorted(sentences) if sentences else split_sentences(text),
                   paragraphs=_paragraphs(text), year_marks=year_marks)

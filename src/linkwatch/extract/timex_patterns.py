@@ -39,7 +39,9 @@ FUTURE_CUES = re.compile(
     r"\b(?:will|shall|'ll|next|scheduled|due\s+to|upcoming|is\s+to|are\s+to|to\s+be\s+held|"
     r"expected\s+to|plans?\s+to|planning\s+to|set\s+to|would\s+be\s+held|intends?\s+to|"
     r"is\s+going\s+to|are\s+going\s+to)\b", re.I)
-PAST_CUES = re.compile(r"\b(?:said|told|announced|reported|added|confirmed|was|were|had|did)\b", re.I)
+PAST_CUES = re.compile(r"\b(?:(?i:said|told|announced|reported|added|confirmed|was|were|had|did|"
+                       r"began|went|came|met|took|gave|fell|fought|ran|saw|spoke|won|wrote|flew)|"
+                       r"(?<!be\s)(?<!been\s)(?<!being\s)(?<!to\s)[a-z]{2,}ed)\b")
 
 # --- building blocks -------------------------------------------------------------------
 _MONTH_FULL = ("January|February|March|April|May|June|July|August|September|October|November|"

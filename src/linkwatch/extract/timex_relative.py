@@ -163,6 +163,12 @@ def _offset(match, ctx, override):
         return Result(None, timex3, "date", None)
     sign = -1 if tail in _BACKWARD else 1
     when = shift(base, sign * int(count), unit)
+    if (override is None and ctx.published is not None and _is_future(ctx, when, start, end)
+            and not speaks_of_future(ctx, start, end)):
+        when = None  # the last date mentioned was not what this is relative to
+    if when is None:
+        return Result(None, duration_value(count, unit) if tail in ("after", "before", "on") else None,
+                      "date", None)
     # TIMEX3 marks "two years after X" as the length of time, "two years later" as the date
     timex3 = duration_value(count, unit) if tail in ("after", "before", "on") else when.iso()
     return Result(when, timex3, "date", "relative", _is_future(ctx, when, start, end))

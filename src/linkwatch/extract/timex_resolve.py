@@ -111,14 +111,22 @@ def accept(name: str, match: re.Match[str], text: str) -> bool:
             return True
         if word in ("presently", "soon") and prev.lower() in ("as", "how"):
             return False
+        if word == "soon" and re.match(r"\s+(?:after|afterwards|before|thereafter)\b", text[end:end + 14], re.I):
+            return False  # "soon after the release" is anchored, not the future
     return True
 
 
-def stated_year(name: str, match: re.Match[str]) -> int | None:
-    """The year an expression states outright, for filling the years of its neighbours."""
+def stated_year(name: str, match: re.Match[str]) -> tuple[int, int | None] | None:
+    """(year, month or None) an expression states outright, for filling its neighbours' years."""
     if name in ("iso", "mdy", "dmy", "month", "weekofmonth", "year", "quarter"):
-        year = match.groupdict().get("year") or match.groupdict().get("year2")
-        return int(year) if year else None
+        groups = match.groupdict()
+        year = groups.get("year") or groups.get("year2")
+        if not year:
+            return None
+        month = groups.get("month")
+        if month and not month.isdigit():
+            return int(year), MONTHS[month.lower().rstrip(".")]
+        return int(year), int(month) if month else None
     return None
 
 
@@ -222,7 +230,7 @@ def _year_for(ctx, start: int, end: int, relyear: str | None, month: int, day: i
         if rel in ("that", "following", "previous"):
             return (ctx.last.year + step, "relative") if ctx.last else None
         return (pub.year + step, "publication") if pub else None
-    filled = ctx.fill_year(start, end)
+    filled = ctx.fill_year(start, end, month)
     if filled:
         return filled
     if pub is None:
@@ -278,8 +286,8 @@ def _month(match, ctx, _):
             found = (pub.year if month > pub.month else pub.year + 1), "publication"
         else:
             found = pub.year, "publication"
-    elif rel in ("that", "same") and ctx.fill_year(start, end):
-        found = ctx.fill_year(start, end)
+    elif rel in ("that", "same") and ctx.fill_year(start, end, month):
+        found = ctx.fill_year(start, end, month)
     elif rel in ("that", "same", "following", "previous"):
         if ctx.last:
             year = ctx.last.year
