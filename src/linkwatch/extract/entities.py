@@ -123,7 +123,8 @@ class Entities:
 
 def collect_entities(doc: Doc) -> Entities:
     names = _names()
-    spans = [s for s in (clean_span(e) for e in doc.ents) if s is not None]
+    spans = [s for s in (clean_span(e) for e in doc.ents if not _quoted_title(e)) if s is not None]
+    spans = _extend_persons(doc, spans)
     person_tokens: set[str] = set()
     for s in spans:
         if s.label_ == "PERSON" and not _reference().match_org(s.text):
@@ -179,7 +180,7 @@ def collect_entities(doc: Doc) -> Entities:
         if ent is None:
             ent = new(span, "person", key)
         ent.add(span)
-    # acronym definitions point at the long form's entity
+    _propagate(doc, entities)
     for ent in entities:
         longest = max(ent.forms, key=lambda f: (len(f.split()), len(f)))
         if not ent.org_id:
@@ -191,6 +192,67 @@ def collect_entities(doc: Doc) -> Entities:
         ent.id = f"E{i}"
     by_token = {t: ent for ent in entities for t in ent.tokens}
     return Entities(entities, by_token)
+
+
+def _extend_persons(doc: Doc, spans: list[Span]) -> list[Span]:
+    """'Maulana' + 'Fazl-ur-Rehman': a person span swallows the capitalised name tokens right after it."""
+    taken = {i for s in spans for i in range(s.start, s.end)}
+    out = []
+    for span in spans:
+        end = span.end
+        if span.label_ == "PERSON":
+            while end < len(doc) and end not in taken and doc[end].pos_ == "PROPN" and doc[end].text[:1].isupper() \
+                    and doc[end].sent.start == doc[span.start].sent.start:
+                end += 1
+        out.append(Span(doc, span.start, end, label=span.label, kb_id=span.kb_id) if end != span.end else span)
+    return out
+
+
+_QUOTES_OPEN = {"“", '"', "‘", "«"}
+
+
+def _quoted_title(span: Span) -> bool:
+    """A model entity that is really a quoted title (the “Al-Aqsa Storm” conference)."""
+    if span.kb_id_:
+        return False
+    doc = span.doc
+    start = span.start
+    while start < span.end and doc[start].lower_ in {"the", "a", "an"}:
+        start += 1
+    before = doc[start - 1] if start > 0 else None
+    return doc[start].text in _QUOTES_OPEN or (before is not None and before.text in _QUOTES_OPEN)
+
+
+def _propagate(doc: Doc, entities: list[Entity]) -> None:
+    """Every other occurrence of a known form (or a person's surname) is a mention too."""
+    covered = {i for e in entities for i in e.tokens}
+    surnames: dict[str, list[Entity]] = {}
+    for ent in entities:
+        if ent.type == "person":
+            for form in ent.forms:
+                parts = form.split()
+                if len(parts) >= 2 and len(parts[-1]) >= 3:
+                    surnames.setdefault(parts[-1], [])
+                    if ent not in surnames[parts[-1]]:
+                        surnames[parts[-1]].append(ent)
+    targets: dict[str, Entity] = {}
+    for ent in entities:
+        for form in ent.forms:
+            if len(form) >= 3 and form[0].isupper():
+                targets.setdefault(form, ent)
+    for name, owners in surnames.items():
+        if len(owners) == 1:
+            targets.setdefault(name, owners[0])
+    if not targets:
+        return
+    pattern = re.compile(r"(?<![\w-])(" + "|".join(re.escape(t) for t in sorted(targets, key=len, reverse=True)) + r")(?![\w-])")
+    for m in pattern.finditer(doc.text):
+        span = doc.char_span(m.start(), m.end())
+        if span is None or any(i in covered for i in range(span.start, span.end)):
+            continue
+        ent = targets[m.group(1)]
+        ent.add(span)
+        covered.update(range(span.start, span.end))
 
 
 def _strip_the(text: str) -> str:

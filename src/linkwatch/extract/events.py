@@ -204,6 +204,29 @@ def _distance(a: Token, b: Token) -> int:
     return 99
 
 
+def _coordinated(parties: list[Entity], region: list[Token], doc: Doc, ents: Entities) -> None:
+    """'commanders from A and B': B joins A even when the parse attaches it elsewhere."""
+    idx = {n.i for n in region}
+    for tok in sorted(idx):
+        ent = ents.at(tok)
+        if ent is None or ent not in parties:
+            continue
+        j = tok + 1
+        while j < len(doc) and ents.at(j) is ent:
+            j += 1
+        while j + 1 < len(doc) and doc[j].lower_ in {",", "and", "or", "&"}:
+            j += 1
+            if doc[j].lower_ in {"and", "or"}:
+                j += 1
+            nxt = ents.at(j) if j < len(doc) else None
+            if nxt is None or nxt.type not in {"person", "organization"}:
+                break
+            if nxt not in parties:
+                parties.append(nxt)
+            while j < len(doc) and ents.at(j) is nxt:
+                j += 1
+
+
 def _arguments(event: Event, doc: Doc, ents: Entities, owned: set[int], timexes, persons_before) -> None:
     t = event.trigger
     verb = _clause_verb(t)
@@ -249,6 +272,7 @@ def _arguments(event: Event, doc: Doc, ents: Entities, owned: set[int], timexes,
             if event.type == "visit" and node.dep_ == "dobj":
                 continue
             add(ent)
+    _coordinated(parties, region, doc, ents)
     if event.organizer in parties:
         parties.remove(event.organizer)
     event.participants = parties
@@ -281,7 +305,7 @@ def _arguments(event: Event, doc: Doc, ents: Entities, owned: set[int], timexes,
     chosen = None
     for tx in timexes:
         span = doc.char_span(tx.start, tx.end, alignment_mode="expand")
-        if span is None or span.sent.start != t.sent.start:
+        if span is None or span.sent.start != t.sent.start or tx.value is None or tx.kind not in {"date", "time"}:
             continue
         if any(tok.i in region_idx for tok in span):
             d = min(_distance(tok, t) for tok in span)

@@ -25,9 +25,18 @@ def _org_forms() -> list[tuple[str, str, bool]]:
 
 
 def _place_forms() -> list[str]:
-    from linkwatch.extract import geo
-    names = getattr(geo, "curated_names", None)
-    return list(names()) if names else []
+    """Curated regions (data/places.yaml) that the model splits or misses: Pakistan-occupied Kashmir, PoK."""
+    from importlib import resources
+
+    import yaml
+
+    data = yaml.safe_load(resources.files("linkwatch.data").joinpath("places.yaml").read_text(encoding="utf-8"))
+    forms = []
+    for region in data.get("regions") or []:
+        for name in [region["name"], *(region.get("aliases") or [])]:
+            if " " in name or "-" in name or any(c.isupper() for c in name[1:]):
+                forms.append(name)
+    return forms
 
 
 @Language.factory("linkwatch_gazetteer", requires=["doc.ents"], assigns=["doc.ents"])

