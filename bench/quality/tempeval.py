@@ -127,13 +127,13 @@ def main(argv: list[str] | None = None) -> int:
     rows = [("linkwatch.extract.timex", ours), ("baseline: spaCy + dateparser", baseline)]
     print(f"TempEval-3 platinum, task A: {len(docs)} documents, {ours['gold']} gold timexes "
           "(creation times not scored)")
-    print(f"{'system':32} {'P':>6} {'R':>6} {'relaxF1':>8} {'strictF1':>9} {'valAcc':>7} {'valueF1':>8}")
+    print(f"{'system':36} {'P':>6} {'R':>6} {'relaxF1':>8} {'strictF1':>9} {'valAcc':>7} {'valueF1':>8}")
     for name, s in rows:
-        print(f"{name:32} {s['precision']:6.3f} {s['recall']:6.3f} {s['relaxed_f1']:8.3f} "
+        print(f"{name:36} {s['precision']:6.3f} {s['recall']:6.3f} {s['relaxed_f1']:8.3f} "
               f"{s['strict_f1']:9.3f} {s['value_accuracy']:7.3f} {s['value_f1']:8.3f}")
     for name, value in ANCHORS.items():
-        print(f"{name + ' (published, TE3 Table 3)':32} {'':6} {'':6} {'':8} {'':9} {'':7} {value:8.3f}")
-    print(f"{'bar':32} {'':6} {'':6} {'':8} {'':9} {'':7} {BAR:8.3f}  "
+        print(f"{name + ' (published, TE3 Table 3)':36} {'':6} {'':6} {'':8} {'':9} {'':7} {value:8.3f}")
+    print(f"{'bar':36} {'':6} {'':6} {'':8} {'':9} {'':7} {BAR:8.3f}  "
           f"{'held' if ours['value_f1'] >= BAR else 'NOT held'}")
     if args.json:
         args.json.write_text(json.dumps({"documents": len(docs), "linkwatch": ours, "baseline": baseline,

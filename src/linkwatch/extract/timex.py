@@ -29,6 +29,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 
 from linkwatch.extract import timex_resolve as resolve
+from linkwatch.extract.timex_accept import accept
 from linkwatch.extract.timex_relative import HANDLERS as RELATIVE_HANDLERS
 from linkwatch.extract.timex_calendar import When, parse_iso
 from linkwatch.extract.timex_patterns import RULE_ORDER, RULES
@@ -141,7 +142,7 @@ def _candidates(text: str) -> list[tuple[int, int, str, re.Match[str]]]:
     found = []
     for name, pattern in RULES:
         for match in pattern.finditer(text):
-            if match.end() > match.start() and resolve.accept(name, match, text):
+            if match.end() > match.start() and accept(name, match, text):
                 found.append((match.start(), match.end(), name, match))
     return found
 
