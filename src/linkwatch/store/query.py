@@ -71,8 +71,11 @@ def find_entity(conn, name_or_id: str) -> str:
         candidates = sorted({kb for kb, _ in rows})
         if len(candidates) == 1:
             return candidates[0]
-        names = sorted({n for _, n in rows})[:8]
-        raise LookupFailed(f"no entity called {name_or_id!r}", suggestions=names)
+        if not candidates:
+            raise LookupFailed(f"no entity called {name_or_id!r}")
+        names = {kb: n for kb, n in conn.execute(select(k.c.kb_id, k.c.name).where(k.c.kb_id.in_(candidates)))}
+        raise Ambiguous(f"{name_or_id!r} is not a full name; it appears in {len(candidates)} entities",
+                        suggestions=[f"{kb}  {names.get(kb, '')}" for kb in candidates[:12]])
     kbs = sorted({kb for kb, _ in rows})
     if len(kbs) > 1:
         names = {kb: n for kb, n in conn.execute(select(k.c.kb_id, k.c.name).where(k.c.kb_id.in_(kbs)))}

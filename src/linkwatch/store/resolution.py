@@ -78,6 +78,16 @@ def resolve_store(engine: Engine) -> dict:
             ent.add(f"ref:{r.ref_id}")
             ent.link(f"ref:{r.ref_id}", r.id, force=True, why="reference")
     _apply_analyst(ent, analyst_e)
+    # one document naming one person in two spellings (Haniyeh / Haniya) that the extractor kept apart
+    variants: dict[tuple, str] = {}
+    for r in records:
+        if len(r.forms) and len(r.forms[0]["tokens"]) > 1:
+            key = (r.document, r.type, r.forms[0]["compact"])
+            if key in variants:
+                ent.link(variants[key], r.id, force=True, why="same-document spelling variant")
+            else:
+                variants[key] = r.id
+    del variants
     ent.link_all(entity_links(records))
     entity_kb: dict[str, str] = {}
     for items in ent.groups():
