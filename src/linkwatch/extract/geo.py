@@ -26,7 +26,7 @@ from functools import lru_cache
 
 from linkwatch.extract.geo_index import (
     ADMIN1, ADMIN2, ALTERNATE, CITY, COUNTRY, CURATED, KIND_NAMES, LANDMARK, PRIMARY, REGION,
-    Gazetteer, load_gazetteer, name_key,
+    Gazetteer, abbreviation_key, load_gazetteer, name_key,
 )
 
 log = logging.getLogger(__name__)
@@ -46,19 +46,22 @@ class Place:
 
 
 # Score weights (log10-population units). General heuristics, not per-name rules.
-_MATCH_BONUS = {CURATED: 4.0, PRIMARY: 0.0, ALTERNATE: -1.5}
+_MATCH_BONUS = {CURATED: 2.0, PRIMARY: 0.0, ALTERNATE: -1.5}
 _KIND_BONUS = {COUNTRY: 2.0, ADMIN1: 1.0, REGION: 1.0, CITY: 0.0, LANDMARK: 0.0, ADMIN2: -0.5}
-_CAPITAL_BONUS = 1.0
-_EPONYMOUS_ADMIN_PENALTY = 3.0
+_CAPITAL_BONUS = 2.5
+_EPONYMOUS_ADMIN_PENALTY = 4.0
 _CURATED_SCORE = 20.0  # curated regions and places win over gazetteer records
-_CONTEXT_COUNTRY = 2.5
-_CONTEXT_ADMIN1 = 2.0
-_CONTEXT_NEAR = 1.0
-_NEAR_KM = 150.0
+_CONTEXT_COUNTRY = 2.5        # the candidate's country is in the document
+_CONTEXT_COUNTRY_SHARE = 3.0  # ... scaled by its share of the document's places
+_CONTEXT_ADMIN1 = 1.0         # per admin1 vote (named outright: 2 votes; via a city: 1)
+_CONTEXT_ADMIN1_CAP = 3.0
+_CONTEXT_NEAR = 1.0           # within _NEAR_KM of a city of the document
+_NEAR_KM = 100.0
 _IS_PLACE_MIN_POPULATION = 100_000
 _IS_PLACE_MIN_ADMIN_POPULATION = 500_000
 
 _ISO2 = re.compile(r"^[A-Z]{2}$")
+_GENERIC_SUFFIX = re.compile(r" (state|province|region|city|district|governorate|prefecture|co)$")
 _POSSESSIVE = re.compile(r"['’]s$")
 
 _lock = threading.Lock()
@@ -74,18 +77,69 @@ def _gaz() -> Gazetteer:
     return _gazetteer
 
 
+@lru_cache(maxsize=65536)
 def _candidates(name: str) -> tuple[int, ...]:
+    """Index codes (entry*4 + match flag) of the records a mention may name."""
     gaz = _gaz()
+    if "." in name and len(name) <= 8:
+        entry = gaz.abbreviations.get(abbreviation_key(name))
+        if entry is not None:
+            return (entry * 4 + CURATED,)
     key = name_key(name)
+    demonym = _demonym(gaz, key)
+    if demonym:
+        return demonym
     found = gaz.index.get(key)
     if not found and _POSSESSIVE.search(name):
         found = gaz.index.get(name_key(_POSSESSIVE.sub("", name)))
     if not found:
-        iso = gaz.demonyms.get(key)
-        entry = gaz.country_entry.get(iso) if iso else None
-        if entry is not None:
-            found = (entry * 4 + CURATED,)
+        stripped = _GENERIC_SUFFIX.sub("", key)
+        if stripped != key and stripped:
+            found = gaz.index.get(stripped)
+    if not found and " " in key:
+        found = _subspan_candidates(gaz, key)
     return found or ()
+
+
+def _subspan_candidates(gaz: Gazetteer, key: str) -> tuple[int, ...]:
+    """A facility or body named after a place resolves to that place ("University of
+    Alberta" → Alberta, "Dubai World Cup" → Dubai): the longest, leftmost run of words
+    that names a well-known place (see :func:`_well_known`)."""
+    words = key.split()
+    for size in range(len(words) - 1, 0, -1):
+        for start in range(len(words) - size + 1):
+            sub = " ".join(words[start:start + size])
+            if sub in gaz.not_places or sub in gaz.demonyms:
+                continue
+            codes = tuple(code for code in gaz.index.get(sub, ()) if _well_known(gaz, code))
+            if codes:
+                return codes
+    return ()
+
+
+def _well_known(gaz: Gazetteer, code: int) -> bool:
+    entry, flag = divmod(code, 4)
+    if flag == ALTERNATE:
+        return False
+    kind = gaz.kind[entry]
+    if flag == CURATED or kind == COUNTRY:
+        return True
+    if kind == ADMIN1:
+        return gaz.population[entry] >= _IS_PLACE_MIN_ADMIN_POPULATION
+    if kind == CITY:
+        return gaz.population[entry] >= _IS_PLACE_MIN_POPULATION or entry in gaz.capitals
+    return False
+
+
+def _demonym(gaz: Gazetteer, key: str) -> tuple[int, ...]:
+    target = gaz.demonyms.get(key)
+    if target is None and key.endswith("s"):
+        target = gaz.demonyms.get(key[:-1])
+    if target is None:
+        return ()
+    if target in gaz.country_entry:
+        return (gaz.country_entry[target] * 4 + CURATED,)
+    return gaz.index.get(name_key(target), ())
 
 
 def _distance_km(lat1: float, lon1: float, lat2: float, lon2: float) -> float:
@@ -113,7 +167,7 @@ def _has_eponymous_seat(gaz: Gazetteer, entry: int, codes: tuple[int, ...]) -> b
     news mean the city."""
     for code in codes:
         other = code // 4
-        if gaz.kind[other] == CITY and code % 4 != ALTERNATE and (
+        if gaz.kind[other] == CITY and (
                 gaz.admin1[other] == entry
                 or (gaz.admin1[entry] >= 0 and gaz.admin1[other] == gaz.admin1[entry])):
             return True
@@ -123,49 +177,86 @@ def _has_eponymous_seat(gaz: Gazetteer, entry: int, codes: tuple[int, ...]) -> b
 @lru_cache(maxsize=65536)
 def _best_alone(name: str) -> int | None:
     """Best entry for a name without context (cached: context names repeat)."""
-    gaz = _gaz()
+    return _best(_gaz(), _candidates(name), None)
+
+
+@dataclass(frozen=True)
+class _Context:
+    """What the other places of a document say: votes per country and admin1, points."""
+
+    countries: dict[str, float]
+    admin1s: dict[int, float]
+    points: tuple[tuple[float, float], ...]
+
+
+def _score(gaz: Gazetteer, code: int, codes: tuple[int, ...], ctx: _Context | None) -> float:
+    score = _base_score(gaz, code, codes)
+    if ctx is None:
+        return score
+    entry = code // 4
+    share = ctx.countries.get(gaz.country[entry], 0.0)
+    if share:
+        score += _CONTEXT_COUNTRY + _CONTEXT_COUNTRY_SHARE * share
+    votes = ctx.admin1s.get(entry, 0.0) + ctx.admin1s.get(gaz.admin1[entry], 0.0)
+    if votes:
+        score += _CONTEXT_ADMIN1 * min(votes, _CONTEXT_ADMIN1_CAP)
+    if ctx.points and gaz.kind[entry] in (CITY, ADMIN2, LANDMARK):
+        lat, lon = gaz.lat[entry], gaz.lon[entry]
+        if any(_distance_km(lat, lon, p_lat, p_lon) < _NEAR_KM for p_lat, p_lon in ctx.points):
+            score += _CONTEXT_NEAR
+    return score
+
+
+def _best(gaz: Gazetteer, codes: tuple[int, ...], ctx: _Context | None) -> int | None:
     best, best_score = None, -math.inf
-    codes = _candidates(name)
     for code in codes:
-        score = _base_score(gaz, code, codes)
+        score = _score(gaz, code, codes, ctx)
         if score > best_score:
             best, best_score = code // 4, score
     return best
 
 
-@dataclass(frozen=True)
-class _Context:
-    countries: frozenset[str]
-    admin1s: frozenset[int]
-    points: tuple[tuple[float, float], ...]
-
-
-def _read_context(context: Sequence[str], name_key_: str) -> _Context:
-    gaz = _gaz()
-    countries: set[str] = set()
-    admin1s: set[int] = set()
+def _tally(gaz: Gazetteer, entries: dict[str, int], codes: frozenset[str]) -> _Context:
+    """Votes of resolved context entries: a country per place; an admin1 named
+    outright counts double, one implied by a city once."""
+    countries: dict[str, float] = {}
+    admin1s: dict[int, float] = {}
     points: list[tuple[float, float]] = []
-    for item in context:
-        if not item:
-            continue
-        if _ISO2.match(item) and item in gaz.country_names:
-            countries.add(item)
-            continue
-        if name_key(item) == name_key_:
-            continue
-        entry = _best_alone(item)
-        if entry is None:
-            continue
-        if gaz.country[entry]:
-            countries.add(gaz.country[entry])
+    for iso in codes:
+        countries[iso] = countries.get(iso, 0.0) + 1.0
+    for entry in entries.values():
+        iso = gaz.country[entry]
+        if iso:
+            countries[iso] = countries.get(iso, 0.0) + 1.0
         kind = gaz.kind[entry]
         if kind == ADMIN1:
-            admin1s.add(entry)
+            admin1s[entry] = admin1s.get(entry, 0.0) + 2.0
         elif gaz.admin1[entry] >= 0:
-            admin1s.add(gaz.admin1[entry])
+            admin1s[gaz.admin1[entry]] = admin1s.get(gaz.admin1[entry], 0.0) + 1.0
         if kind in (CITY, ADMIN2, LANDMARK):
             points.append((gaz.lat[entry], gaz.lon[entry]))
-    return _Context(frozenset(countries), frozenset(admin1s), tuple(points))
+    total = sum(countries.values()) or 1.0
+    return _Context({iso: votes / total for iso, votes in countries.items()}, admin1s, tuple(points))
+
+
+@lru_cache(maxsize=4096)
+def _resolve_context(items: frozenset[str]) -> tuple[dict[str, int], frozenset[str]]:
+    """Resolve a document's place names together: alone first, then again in the
+    light of what the first pass found. Returns name key → entry, and ISO2 codes."""
+    gaz = _gaz()
+    codes = frozenset(item for item in items if _ISO2.match(item) and item in gaz.country_names)
+    names = {name_key(item): item for item in items if item not in codes}
+    first = {key: entry for key, item in names.items()
+             if key and (entry := _best_alone(item)) is not None}
+    ctx = _tally(gaz, first, codes)
+    second = {}
+    for key, item in names.items():
+        candidates = _candidates(item)
+        if len(candidates) > 1:
+            second[key] = _best(gaz, candidates, ctx)
+        elif candidates:
+            second[key] = candidates[0] // 4
+    return second, codes
 
 
 def resolve_place(name: str, *, context: Sequence[str] = ()) -> Place | None:
@@ -181,25 +272,15 @@ def resolve_place(name: str, *, context: Sequence[str] = ()) -> Place | None:
     if not codes:
         return None
     gaz = _gaz()
-    if len(codes) == 1 or not context:
-        entry = _best_alone(name) if len(codes) > 1 else codes[0] // 4
-        return _place(gaz, entry)
-    ctx = _read_context(context, name_key(name))
-    best, best_score = None, -math.inf
-    for code in codes:
-        entry = code // 4
-        score = _base_score(gaz, code, codes)
-        if gaz.country[entry] in ctx.countries:
-            score += _CONTEXT_COUNTRY
-        if entry in ctx.admin1s or gaz.admin1[entry] in ctx.admin1s:
-            score += _CONTEXT_ADMIN1
-        if ctx.points and gaz.kind[entry] != COUNTRY:
-            lat, lon = gaz.lat[entry], gaz.lon[entry]
-            if any(_distance_km(lat, lon, p_lat, p_lon) < _NEAR_KM for p_lat, p_lon in ctx.points):
-                score += _CONTEXT_NEAR
-        if score > best_score:
-            best, best_score = entry, score
-    return _place(gaz, best)
+    if len(codes) == 1:
+        return _place(gaz, codes[0] // 4)
+    items = frozenset(item.strip() for item in context if item and item.strip())
+    if not items:
+        return _place(gaz, _best_alone(name))
+    entries, iso_codes = _resolve_context(items)
+    own = name_key(name)
+    others = {key: entry for key, entry in entries.items() if key != own}
+    return _place(gaz, _best(gaz, codes, _tally(gaz, others, iso_codes)))
 
 
 def _place(gaz: Gazetteer, entry: int | None) -> Place | None:
@@ -229,18 +310,7 @@ def is_place_name(name: str) -> bool:
     key = name_key(name)
     if key in gaz.not_places:
         return False
-    for code in gaz.index.get(key, ()):
-        entry, flag = divmod(code, 4)
-        if flag == ALTERNATE:
-            continue
-        kind = gaz.kind[entry]
-        if flag == CURATED or kind == COUNTRY:
-            return True
-        if kind == ADMIN1 and gaz.population[entry] >= _IS_PLACE_MIN_ADMIN_POPULATION:
-            return True
-        if kind == CITY and (gaz.population[entry] >= _IS_PLACE_MIN_POPULATION or entry in gaz.capitals):
-            return True
-    return False
+    return any(_well_known(gaz, code) for code in gaz.index.get(key, ()))
 
 
 def country_name(code: str) -> str | None:

@@ -67,6 +67,22 @@ def name_key(text: str) -> str:
     return text
 
 
+def abbreviation_key(text: str) -> str:
+    """Key of a dotted abbreviation: lower case, no spaces, no trailing dot ("W. Va." → "w.va")."""
+    return text.casefold().replace(" ", "").rstrip(".")
+
+
+def _centre(lats: list[float], lons: list[float]) -> tuple[float, float]:
+    """Middle of the 2nd–98th percentile box of member cities: near the area's
+    geometric centre, unlike the population-biased mean."""
+    def mid(values: list[float]) -> float:
+        values = sorted(values)
+        low = values[int(0.005 * (len(values) - 1))]
+        high = values[int(round(0.995 * (len(values) - 1)))]
+        return (low + high) / 2
+    return mid(lats), mid(lons)
+
+
 def _variants(key: str) -> list[str]:
     out = [key]
     for long, short in _PREFIX_VARIANTS:
@@ -92,7 +108,8 @@ class Gazetteer:
     index: dict[str, tuple[int, ...]] = field(default_factory=dict)
     country_entry: dict[str, int] = field(default_factory=dict)  # ISO2 → entry
     country_names: dict[str, str] = field(default_factory=dict)  # ISO2 → short name
-    demonyms: dict[str, str] = field(default_factory=dict)       # key → ISO2
+    demonyms: dict[str, str] = field(default_factory=dict)       # key → ISO2 or place name
+    abbreviations: dict[str, int] = field(default_factory=dict)  # "w.va" → admin1 entry
     not_places: frozenset[str] = frozenset()
     capitals: frozenset[int] = frozenset()                      # entry indices
     curated: frozenset[int] = frozenset()                       # curated region entries
@@ -198,19 +215,24 @@ def build_gazetteer() -> Gazetteer:
 
     # --- subdivisions (level 1 → admin1, level 2 → admin2)
     sub_entry: dict[int, int] = {}
+    admin_codes: dict[str, int] = {}  # GeoNames admin1 code (US.GA) → entry
+    code_name_countries = set(curated.get("admin1_code_names") or ())
     for number, row in enumerate(subdivision_rows, start=1):
         row = row + [""] * (9 - len(row))
         name, _iso, _code, gid, _type, aliases, level, _parent, country_row = row[:9]
         members = sub_members.get(number)
         if not members or level not in ("1", "2"):
             continue
-        lat = sum(gaz.lat[m] for m in members) / len(members)
-        lon = sum(gaz.lon[m] for m in members) / len(members)
+        lat, lon = _centre([gaz.lat[m] for m in members], [gaz.lon[m] for m in members])
         pop = sum(gaz.population[m] for m in members)
         iso = country_iso[int(country_row) - 1] if country_row else None
         kind = ADMIN1 if level == "1" else ADMIN2
         entry = gaz.add(name, lat, lon, iso, int(gid) if gid else None, kind, pop)
         sub_entry[number] = entry
+        if level == "1" and _code:
+            admin_codes[_code] = entry
+            if iso in code_name_countries and _iso.startswith(iso + "-"):
+                gaz.link(_iso[len(iso) + 1:], entry, ALTERNATE, links)
         gaz.link(name, entry, PRIMARY, links)
         for alias in aliases.split("|"):
             if alias and _LATIN.match(alias):
@@ -272,6 +294,14 @@ def build_gazetteer() -> Gazetteer:
             if entry is not None:
                 gaz.link(alias, entry, CURATED, links)
     gaz.demonyms = {name_key(k): v for k, v in (curated.get("demonyms") or {}).items()}
+    for code, aliases in (curated.get("admin1_aliases") or {}).items():
+        entry = admin_codes.get(code)
+        for alias in aliases if entry is not None else ():
+            gaz.link(alias, entry, CURATED, links)
+    for code, abbreviations in (curated.get("admin1_abbreviations") or {}).items():
+        entry = admin_codes.get(code)
+        for abbreviation in abbreviations if entry is not None else ():
+            gaz.abbreviations[abbreviation_key(abbreviation)] = entry
 
     # --- curated regions win over the gazetteer for their names
     curated_entries: set[int] = set()
