@@ -23,7 +23,7 @@ from linkwatch.model.ontology import event_lexicon, ontology
 
 CONTACT = {"meeting", "gathering"}
 PLACE_PREPS = {"in", "at", "to", "into", "inside", "near", "outside"}
-PARTY_PREPS = {"with", "alongside", "between", "from", "by", "and", "among", "including"}
+PARTY_PREPS = {"with", "alongside", "between", "from", "by", "and", "among", "including", "of"}
 ANAPHORIC_DETS = {"the", "this", "that", "these", "those", "his", "her", "their", "its"}
 _SUBJ = {"nsubj", "nsubjpass"}
 
@@ -129,9 +129,9 @@ def _clause_verb(t: Token) -> Token:
     for _ in range(8):
         if any(c.dep_ in _SUBJ for c in node.children):
             return node
-        if node.dep_ == "conj" and node.head is not node and any(c.dep_ in _SUBJ for c in node.head.children):
+        if node.dep_ == "conj" and node.head.i != node.i and any(c.dep_ in _SUBJ for c in node.head.children):
             return node.head
-        if node.head is node:
+        if node.head.i == node.i:
             return node
         node = node.head
     return node
@@ -143,6 +143,9 @@ def _resolve(token: Token, ents: Entities, persons_before: list[Entity]) -> Enti
         return ent
     if token.lower_ in {"he", "she", "him", "her", "his"} and persons_before:
         return persons_before[-1]
+    for d in token.children:
+        if d.dep_ == "poss" and d.lower_ in {"his", "her"} and persons_before:
+            return persons_before[-1]
     # "commanders from Lashkar-e-Taiba", "senior leaders of Hamas": the organisation stands in
     for d in token.subtree:
         e = ents.at(d.i)
@@ -159,7 +162,7 @@ def _subtree_outside(t: Token, owned: set[int]) -> list[Token]:
         node = stack.pop()
         out.append(node)
         for c in node.children:
-            if c.i in owned and c is not t:
+            if c.i in owned and c.i != t.i:
                 continue
             stack.append(c)
     return out
@@ -204,6 +207,63 @@ def _distance(a: Token, b: Token) -> int:
     return 99
 
 
+ROLE_NOUNS = None
+
+
+def _role_nouns() -> frozenset[str]:
+    global ROLE_NOUNS
+    if ROLE_NOUNS is None:
+        from linkwatch.model.ontology import role_words
+        words = set(role_words())
+        ROLE_NOUNS = frozenset(words | {w + "s" for w in words} | {"leaders", "members", "officials", "delegation",
+                                                                  "representatives", "fighters", "militants", "cadres",
+                                                                  "activists", "supporters", "workers", "team", "men"})
+    return ROLE_NOUNS
+
+
+def _path_ok(node: Token, stops: set[int], ents: Entities, ent: Entity) -> bool:
+    """A party hangs from the trigger through role nouns and party prepositions only
+    ("commanders from LeT"), not through another party, a date or a place ("chief of JUI", "a LeT facility")."""
+    cur = node
+    for _ in range(12):
+        head = cur.head
+        if head.i in stops:
+            return cur.dep_ != "prep" or cur.lower_ in PARTY_PREPS
+        if head.i == cur.i:
+            return False
+        other = ents.at(head.i)
+        if other is not None and other is not ent:
+            if other.type == "location" and cur.dep_ == "relcl":  # "Karachi, where he appeared alongside X"
+                cur = head
+                continue
+            return cur.i == node.i and cur.dep_ == "conj" and other.type != "location"
+        if head.ent_type_ in {"DATE", "TIME"}:
+            return False
+        if head.pos_ == "ADP" and head.lower_ not in PARTY_PREPS:
+            return False
+        if head.pos_ in {"NOUN", "PROPN"} and other is None and head.lower_ not in _role_nouns():
+            return False
+        if head.pos_ in {"VERB", "AUX"} and head.i not in stops and cur.dep_ not in {"prep", "agent"} \
+                or head.pos_ in {"VERB", "AUX"} and head.dep_ not in {"relcl", "acl"} and head.i not in stops:
+            return False
+        cur = head
+    return False
+
+
+def _possessor(t: Token, ents: Entities) -> Entity | None:
+    """"Hamas’ October 7 attack": the party named before the event noun, across dates and adjectives."""
+    i = t.i - 1
+    sent_start = t.sent.start
+    while i >= sent_start and (t.doc[i].ent_type_ in {"DATE", "TIME", "CARDINAL", "ORDINAL"} or t.doc[i].pos_ in {"ADJ", "NUM"}
+                               or (t.doc[i].pos_ == "NOUN" and t.doc[i].dep_ == "compound")):
+        i -= 1
+    if i >= sent_start + 1 and t.doc[i].text in {"’", "'", "’s", "'s"}:
+        ent = ents.at(i - 1)
+        if ent is not None and ent.type in {"person", "organization"}:
+            return ent
+    return None
+
+
 def _coordinated(parties: list[Entity], region: list[Token], doc: Doc, ents: Entities) -> None:
     """'commanders from A and B': B joins A even when the parse attaches it elsewhere."""
     idx = {n.i for n in region}
@@ -239,8 +299,8 @@ def _arguments(event: Event, doc: Doc, ents: Entities, owned: set[int], timexes,
 
     # the clause subject (a gathering noun inside "X addressed a rally": X)
     subj_ok = True
-    if t.pos_ in {"NOUN", "PROPN"} and verb is not t:
-        subj_ok = verb.i not in owned or verb is t
+    if t.pos_ in {"NOUN", "PROPN"} and verb.i != t.i:
+        subj_ok = verb.i not in owned or verb.i == t.i
     if subj_ok:
         for c in verb.children:
             if c.dep_ in _SUBJ:
@@ -257,21 +317,28 @@ def _arguments(event: Event, doc: Doc, ents: Entities, owned: set[int], timexes,
                         event.organizer, event.organizer_explicit = ent, True
                     else:
                         add(ent)
+    venue = None
     for node in region:
-        if node is t:
+        if node.i == t.i:
             continue
         ent = ents.at(node.i)
-        if ent is None:
+        if ent is None or ent.type == "location" or ent in parties:
             continue
-        if node.dep_ in {"dobj", "pobj", "poss", "compound", "conj", "appos", "nmod", "attr"} or node.head.lower_ in PARTY_PREPS:
-            prep = node.head.lower_ if node.dep_ == "pobj" else None
-            if ent.type == "location":
-                continue
-            if prep in {"of"} and event.type not in CONTACT and event.type != "attack":
-                continue
-            if event.type == "visit" and node.dep_ == "dobj":
-                continue
-            add(ent)
+        if ents.at(node.head.i) is ent:  # not the head token of this mention
+            continue
+        prep = node.head.lower_ if node.dep_ == "pobj" else None
+        if prep in {"at", "in"} and event.type in CONTACT and ent.type == "organization" and node.head.head in (t, verb):
+            venue = venue or ent  # "at the Karachi Press Club": the venue, not a party
+            continue
+        if not _path_ok(node, {t.i, verb.i}, ents, ent):
+            continue
+        if prep == "of" and event.type not in CONTACT | {"attack"}:
+            continue
+        if event.type == "visit" and node.dep_ == "dobj":
+            continue
+        add(ent)
+    if t.pos_ in {"NOUN", "PROPN"}:
+        add(_possessor(t, ents))
     _coordinated(parties, region, doc, ents)
     if event.organizer in parties:
         parties.remove(event.organizer)
@@ -283,7 +350,7 @@ def _arguments(event: Event, doc: Doc, ents: Entities, owned: set[int], timexes,
         if ent is None or ent.type != "location":
             continue
         head = node.head
-        while ents.at(head.i) is ent and head.head is not head:
+        while ents.at(head.i) is ent and head.head.i != head.i:
             head = head.head
         ok = (node.dep_ == "pobj" and head.lower_ in PLACE_PREPS | ({"on"} if event.type == "attack" else set())) \
             or (event.type == "visit" and node.dep_ in {"dobj"}) or node.dep_ in {"compound", "nmod", "npadvmod"} \
@@ -299,9 +366,9 @@ def _arguments(event: Event, doc: Doc, ents: Entities, owned: set[int], timexes,
                     ent = ents.at(g.i)
                     if ent is not None and ent.type == "location" and g.i not in owned:
                         best = (9, ent)
-    event.location = best[1] if best else None
+    event.location = best[1] if best else venue
     # time: the nearest timex in the clause not owned by a nested trigger
-    region_idx = {n.i for n in region} | ({n.i for n in verb.subtree} - owned if verb is not t else set())
+    region_idx = {n.i for n in region} | ({n.i for n in verb.subtree} - owned if verb.i != t.i else set())
     chosen = None
     for tx in timexes:
         span = doc.char_span(tx.start, tx.end, alignment_mode="expand")
@@ -327,7 +394,7 @@ def _arguments(event: Event, doc: Doc, ents: Entities, owned: set[int], timexes,
 
 # ---------------------------------------------------------------- assembly
 
-def extract_events(doc: Doc, ents: Entities, timexes) -> list[Event]:
+def extract_events(doc: Doc, ents: Entities, timexes, *, members: dict[str, set[str]] | None = None) -> list[Event]:
     events: list[Event] = []
     negative = tuple(ontology()["negative_cues"])
     for sent in doc.sents:
@@ -360,7 +427,7 @@ def extract_events(doc: Doc, ents: Entities, timexes) -> list[Event]:
             if not ev.participants and ev.organizer is None and not (ev.type == "attack" and ev.location):
                 continue
             events.append(ev)
-    events = _merge_across(events)
+    events = _merge_across(events, members)
     return events
 
 
@@ -385,7 +452,7 @@ def _event_modality(sent: Span, t: Token) -> str:
 
 
 def _is_ancestor(a: Token, b: Token) -> bool:
-    return any(x is a for x in b.ancestors)
+    return any(x.i == a.i for x in b.ancestors)
 
 
 def _merge_in_sentence(local: list[Event]) -> list[Event]:
@@ -400,14 +467,16 @@ def _merge_in_sentence(local: list[Event]) -> list[Event]:
                 continue
             inner = ev if _is_ancestor(other.trigger, ev.trigger) else other
             via = {a.lower_ for a in inner.trigger.ancestors if a.dep_ == "prep"} | {inner.trigger.head.lower_}
-            if ev.type == other.type and (inner.trigger.head is (other if inner is ev else ev).trigger
-                                          or inner.trigger.dep_ in {"dobj", "conj", "xcomp", "attr"}):
+            outer = other if inner is ev else ev
+            direct = inner.trigger.head.i == outer.trigger.i and inner.trigger.dep_ in {"dobj", "attr", "xcomp", "pobj", "ccomp"}
+            if ev.type == other.type and direct and not inner.container:
                 host = other
                 break
             if {ev.type, other.type} <= CONTACT and via & {"during", "at"} and not inner.anaphoric:
                 host = other
                 break
-            if ev.type == other.type and ev.trigger.dep_ == "conj" and set(ev.parties()) & set(other.parties()):
+            if same_family and _compatible(ev, other) and _verb_chain(inner.trigger, outer.trigger) \
+                    and set(ev.parties()) & set(other.parties()):
                 host = other
                 break
         if host is None:
@@ -418,15 +487,34 @@ def _merge_in_sentence(local: list[Event]) -> list[Event]:
             host.anaphoric = host.anaphoric and ev.anaphoric
             host.container = host.container and ev.container
             host.absorb(ev)
-    # a nested event with no time or place of its own takes its host's (a trip "where he addressed the media")
+    # a nested event with no time or place of its own takes its nearest host's
+    # (a trip "where he addressed the media")
     for ev in out:
-        for other in out:
-            if other is not ev and _is_ancestor(other.trigger, ev.trigger):
-                ev.time = ev.time or other.time
-                ev.location = ev.location or other.location
-                if not ev.participants:
-                    ev.participants = [p for p in other.participants if p.type == "person"][:1]
+        hosts = [o for o in out if o is not ev and _is_ancestor(o.trigger, ev.trigger)]
+        if not hosts:
+            continue
+        other = min(hosts, key=lambda o: _distance(o.trigger, ev.trigger))
+        ev.time = ev.time or other.time
+        ev.location = ev.location or other.location
+        if not ev.participants and ev.type in CONTACT | {"visit"}:
+            ev.participants = [p for p in other.participants if p.type == "person"][:1]
     return out
+
+
+def _compatible(a: Event, b: Event) -> bool:
+    loc_ok = a.location is None or b.location is None or a.location is b.location
+    ta, tb = _time_value(a), _time_value(b)
+    return loc_ok and (ta is None or tb is None or ta == tb)
+
+
+def _verb_chain(inner: Token, outer: Token) -> bool:
+    """inner hangs from outer through verbs only (conj, xcomp, ccomp): one clause chain, one subject."""
+    cur = inner
+    while cur.i != outer.i:
+        if cur.dep_ not in {"conj", "xcomp", "ccomp", "advcl", "dobj"} or cur.head.i == cur.i:
+            return False
+        cur = cur.head
+    return True
 
 
 def _antecedent(events: list[Event], ev: Event) -> Event | None:
@@ -452,12 +540,41 @@ def _time_value(ev: Event):
     return getattr(ev.time, "value", None) if ev.time is not None else None
 
 
-def _merge_across(events: list[Event]) -> list[Event]:
+def _lifted(ev: Event, members: dict[str, set[str]]) -> set[str]:
+    out = set()
+    for p in ev.participants:
+        out |= {p.id} if p.type == "organization" else members.get(p.id, set())
+    return out
+
+
+def _summary_of(summary: Event, detail: Event, members: dict[str, set[str]]) -> bool:
+    """"a meeting between leaders of A and B" told again as "X (of A) met Y (of B)"."""
+    if summary.type != detail.type or summary.type not in CONTACT or not _compatible(summary, detail):
+        return False
+    orgs = {p.id for p in summary.participants}
+    if not orgs or any(p.type != "organization" for p in summary.participants):
+        return False
+    persons = [p for p in detail.participants if p.type == "person"]
+    return len(orgs) >= 2 and orgs <= _lifted(detail, members) and len(persons) >= 2
+
+
+def _merge_across(events: list[Event], members: dict[str, set[str]] | None = None) -> list[Event]:
     """Same type, same parties (or one's parties contained in the other's), same time and compatible place."""
+    members = members or {}
     out: list[Event] = []
     for ev in events:
         host = None
         for prev in out:
+            if _summary_of(prev, ev, members):
+                ev.absorb(prev, arguments=False)
+                ev.sentences.sort(key=lambda s: s.start)
+                out[out.index(prev)] = ev
+                host = ev
+                break
+            if _summary_of(ev, prev, members):
+                prev.absorb(ev, arguments=False)
+                host = ev
+                break
             if prev.type != ev.type or _time_value(prev) != _time_value(ev):
                 continue
             if prev.location and ev.location and prev.location is not ev.location:
@@ -470,6 +587,6 @@ def _merge_across(events: list[Event]) -> list[Event]:
                 break
         if host is None:
             out.append(ev)
-        else:
+        elif host is not ev:
             host.absorb(ev)
     return out

@@ -69,7 +69,11 @@ def build_report(doc: Doc, article: Article) -> dict:
     ents = collect_entities(doc)
     timexes = _timexes(doc, article.published)
     relations = extract_relations(doc, ents)
-    events = extract_events(doc, ents, timexes)
+    members: dict[str, set[str]] = {}
+    for rel in relations:
+        if rel.predicate == "member_of" and rel.object.type == "organization":
+            members.setdefault(rel.subject.id, set()).add(rel.object.id)
+    events = extract_events(doc, ents, timexes, members=members)
     events.sort(key=lambda e: e.trigger.i)
     return {
         "document": article.document(),
