@@ -19,8 +19,11 @@ run: $(STAMP)
 	$(BIN)/linkwatch extract examples/reports --format text
 	$(BIN)/linkwatch ingest examples/reports --db sqlite:///examples/linkwatch.db
 
+# the store suite runs against SQLite and a private PostgreSQL cluster started here
 test: $(STAMP)
-	$(BIN)/python -m pytest
+	@url=$$(scripts/postgres.sh start) || { echo "Error: could not start PostgreSQL"; exit 1; }; \
+	LINKWATCH_TEST_PG="$$url" $(BIN)/python -m pytest; rc=$$?; \
+	scripts/postgres.sh stop >/dev/null 2>&1 || true; exit $$rc
 
 bench: $(STAMP)
 	$(BIN)/python bench/throughput.py
