@@ -68,6 +68,8 @@ def render_timeline(result: dict) -> str:
                 what += f" “{ev['name']}”"
             where = f" in {ev['place']}" if ev.get("place") else ""
             others = ", ".join(w["name"] for w in ev["with"])
+            if ev.get("via"):
+                what = f"({ev['via']['name']}) {what}"
             lines.append(f"{ev['date'] or '—':<10}  {what}{where}" + (f" with {others}" if others else "")
                          + f"  [{ev['sources']} source{'s' if ev['sources'] != 1 else ''}]")
             for q in ev["evidence"][:1]:

@@ -7,13 +7,12 @@ from linkwatch.analysis.dates import sort_key
 from linkwatch.analysis.filters import Filters
 from linkwatch.analysis.hops import entity_ref
 from linkwatch.analysis.lookup import find_entity
-from linkwatch.analysis.source import (_claim, entity_rows, event_items_of, event_rows, evidence_for, items_of,
-                                       kb_of, participation_rows_by_event)
-from linkwatch.store.schema import claims
-
+from linkwatch.analysis.source import (_claim, _claim_query, chunks, entity_rows, event_items_of, event_rows,
+                                       evidence_for, items_of, kb_of, participation_rows_by_event,
+                                       relation_rows)
+from linkwatch.analysis.views import MEMBERSHIP_PREDICATES
+from linkwatch.store.schema import claims, records
 from sqlalchemy import select
-
-from linkwatch.analysis.source import _claim_query, chunks
 
 PRESENCE = ("participant", "organizer", "location")
 
@@ -26,13 +25,45 @@ def _rows_naming(conn, item_ids) -> list:
     return out
 
 
-def timeline(conn, name: str, *, filters: Filters | None = None) -> dict:
-    """``{"entity", "events": [dated, oldest first], "undated": [...]}``."""
+def _context_rows(conn, mine: dict[str, str]) -> tuple[list, dict[str, str]]:
+    """Events of the person's organisations told in the same documents as the person.
+
+    "Just a week after Hamas' October 7 attack, Zaheer met ...": the report
+    places the person's story against their group's events; the timeline
+    keeps those, marked ``via`` the organisation.
+    """
+    memberships = relation_rows(conn, mine, predicates=MEMBERSHIP_PREDICATES)
+    org_items = {r.object for r in memberships if r.subject in mine and (r.modality or "asserted") != "denied"}
+    if not org_items:
+        return [], {}
+    orgs = kb_of(conn, org_items)
+    org_all = items_of(conn, set(orgs.values()))
+    docs: set[str] = set()
+    for batch in chunks(mine):
+        docs.update(r.document_id for r in conn.execute(select(records.c.document_id).where(records.c.id.in_(batch))))
+    rows = [r for r in _rows_naming(conn, org_all) if r.document_id in docs and r.predicate != "location"]
+    return rows, org_all
+
+
+def timeline(conn, name: str, *, filters: Filters | None = None, context: bool = True) -> dict:
+    """``{"entity", "events": [dated, oldest first], "undated": [...]}``.
+
+    With ``context`` (default), a person's timeline also shows the events of
+    their organisations reported alongside them (marked ``via``).
+    """
     filters = filters or Filters()
     entity = find_entity(conn, name)
     mine = items_of(conn, [entity["id"]])
     rows = _rows_naming(conn, mine) if mine else []
+    via: dict[str, str] = {}
+    if context and mine and entity["type"] == "person":
+        own = {r.subject for r in rows}
+        extra, org_items = _context_rows(conn, mine)
+        extra = [r for r in extra if r.subject not in own]
+        via = {r.subject: org_items[r.object] for r in extra}
+        rows = rows + extra
     event_kb = kb_of(conn, {r.subject for r in rows})
+    via_event = {event_kb[item]: org for item, org in via.items()}
     by_event: dict[str, list] = defaultdict(list)
     for r in rows:
         claim = _claim(r)
@@ -53,7 +84,9 @@ def timeline(conn, name: str, *, filters: Filters | None = None) -> dict:
         who = other_kb[r.object]
         if who != entity["id"]:
             co[all_items[r.subject]].setdefault(who, r.role)
-    names = entity_rows(conn, {k for v in co.values() for k in v})
+    own_events = {event_kb[r.subject] for r in rows if r.subject not in via}
+    via_event = {k: v for k, v in via_event.items() if k not in own_events}
+    names = entity_rows(conn, {k for v in co.values() for k in v} | set(via_event.values()))
     quotes = evidence_for(conn, {c.id for cs in by_event.values() for c in cs}, per_claim=2)
 
     dated, undated = [], []
@@ -75,6 +108,7 @@ def timeline(conn, name: str, *, filters: Filters | None = None) -> dict:
             "role": sorted({c.predicate if not c.role else f"{c.predicate}: {c.role}" for c in claim_list}),
             "with": [dict(entity_ref(names, k), role=v) for k, v in sorted(
                 co.get(event_id, {}).items(), key=lambda kv: names.get(kv[0], {}).get("name", kv[0]))],
+            "via": entity_ref(names, via_event[event_id]) if event_id in via_event else None,
             "modality": sorted({c.modality or "asserted" for c in claim_list}),
             "sources": sources,
             "evidence": evidence,
