@@ -130,6 +130,7 @@ def summarize(errors: list[float | None]) -> dict:
         "n": total,
         "coverage": round(len(resolved) / total, 3),
         "acc161": round(sum(1 for e in resolved if e <= 161) / total, 3),
+        "acc161_resolved": round(sum(1 for e in resolved if e <= 161) / len(resolved), 3) if resolved else None,
         "mean_km": round(statistics.fmean(resolved), 1) if resolved else None,
         "median_km": round(statistics.median(resolved), 1) if resolved else None,
         "auc": round(auc, 3),
@@ -175,8 +176,8 @@ def main(argv: list[str] | None = None) -> int:
         results[name]["bar"] = BARS.get(name)
 
     print(f"gazetteer load {load_s:.2f} s")
-    header = f"{'dataset':<11} {'docs':>5} {'n':>5}  {'acc@161':>8} {'mean km':>8} {'median':>7} {'AUC':>6} " \
-             f"{'cover':>6} | {'baseline':>8} {'mean km':>8} | anchors"
+    header = f"{'dataset':<11} {'docs':>5} {'n':>5}  {'acc@161':>8} {'resolved':>8} {'mean km':>8} " \
+             f"{'median':>7} {'AUC':>6} {'cover':>6} | {'baseline':>8} {'mean km':>8} | anchors"
     print(header)
     failed = []
     for name, result in results.items():
@@ -191,7 +192,8 @@ def main(argv: list[str] | None = None) -> int:
             verdict = f"  bar {bar:.2f} {'ok' if ours['acc161'] >= bar else 'MISSED'}"
             if ours["acc161"] < bar:
                 failed.append(name)
-        print(f"{name:<11} {result['docs']:>5} {ours['n']:>5}  {ours['acc161']:>8.3f} {ours['mean_km']:>8.1f} "
+        print(f"{name:<11} {result['docs']:>5} {ours['n']:>5}  {ours['acc161']:>8.3f} "
+              f"{ours['acc161_resolved']:>8.3f} {ours['mean_km']:>8.1f} "
               f"{ours['median_km']:>7.1f} {ours['auc']:>6.3f} {ours['coverage']:>6.3f} | "
               f"{base['acc161']:>8.3f} {base['mean_km'] or 0:>8.1f} | {anchors}{verdict}")
     if args.json:

@@ -48,6 +48,7 @@ class Place:
 # Score weights (log10-population units). General heuristics, not per-name rules.
 _MATCH_BONUS = {CURATED: 2.0, PRIMARY: 0.0, ALTERNATE: -1.5}
 _KIND_BONUS = {COUNTRY: 2.0, ADMIN1: 1.0, REGION: 1.0, CITY: 0.0, LANDMARK: 0.0, ADMIN2: -0.5}
+_POPULATION_WEIGHT = 1.0
 _CAPITAL_BONUS = 2.5
 _EPONYMOUS_ADMIN_PENALTY = 4.0
 _CURATED_SCORE = 20.0  # curated regions and places win over gazetteer records
@@ -89,13 +90,13 @@ def _candidates(name: str) -> tuple[int, ...]:
     demonym = _demonym(gaz, key)
     if demonym:
         return demonym
-    found = gaz.index.get(key)
+    found = gaz.lookup(key)
     if not found and _POSSESSIVE.search(name):
-        found = gaz.index.get(name_key(_POSSESSIVE.sub("", name)))
+        found = gaz.lookup(name_key(_POSSESSIVE.sub("", name)))
     if not found:
         stripped = _GENERIC_SUFFIX.sub("", key)
         if stripped != key and stripped:
-            found = gaz.index.get(stripped)
+            found = gaz.lookup(stripped)
     if not found and " " in key:
         found = _subspan_candidates(gaz, key)
     return found or ()
@@ -111,7 +112,7 @@ def _subspan_candidates(gaz: Gazetteer, key: str) -> tuple[int, ...]:
             sub = " ".join(words[start:start + size])
             if sub in gaz.not_places or sub in gaz.demonyms:
                 continue
-            codes = tuple(code for code in gaz.index.get(sub, ()) if _well_known(gaz, code))
+            codes = tuple(code for code in gaz.lookup(sub) if _well_known(gaz, code))
             if codes:
                 return codes
     return ()
@@ -139,7 +140,7 @@ def _demonym(gaz: Gazetteer, key: str) -> tuple[int, ...]:
         return ()
     if target in gaz.country_entry:
         return (gaz.country_entry[target] * 4 + CURATED,)
-    return gaz.index.get(name_key(target), ())
+    return gaz.lookup(name_key(target))
 
 
 def _distance_km(lat1: float, lon1: float, lat2: float, lon2: float) -> float:
@@ -154,7 +155,7 @@ def _base_score(gaz: Gazetteer, code: int, codes: tuple[int, ...]) -> float:
     if entry in gaz.curated:
         return _CURATED_SCORE
     kind = gaz.kind[entry]
-    score = math.log10(gaz.population[entry] + 1) + _MATCH_BONUS[flag] + _KIND_BONUS[kind]
+    score = _POPULATION_WEIGHT * math.log10(gaz.population[entry] + 1) + _MATCH_BONUS[flag] + _KIND_BONUS[kind]
     if entry in gaz.capitals:
         score += _CAPITAL_BONUS
     if kind in (ADMIN1, ADMIN2) and _has_eponymous_seat(gaz, entry, codes):
@@ -167,7 +168,7 @@ def _has_eponymous_seat(gaz: Gazetteer, entry: int, codes: tuple[int, ...]) -> b
     news mean the city."""
     for code in codes:
         other = code // 4
-        if gaz.kind[other] == CITY and (
+        if gaz.kind[other] == CITY and gaz.population[other] * 10 >= gaz.population[entry] and (
                 gaz.admin1[other] == entry
                 or (gaz.admin1[entry] >= 0 and gaz.admin1[other] == gaz.admin1[entry])):
             return True
@@ -194,7 +195,7 @@ def _score(gaz: Gazetteer, code: int, codes: tuple[int, ...], ctx: _Context | No
     if ctx is None:
         return score
     entry = code // 4
-    share = ctx.countries.get(gaz.country[entry], 0.0)
+    share = ctx.countries.get(gaz.country_of(entry), 0.0)
     if share:
         score += _CONTEXT_COUNTRY + _CONTEXT_COUNTRY_SHARE * share
     votes = ctx.admin1s.get(entry, 0.0) + ctx.admin1s.get(gaz.admin1[entry], 0.0)
@@ -225,7 +226,7 @@ def _tally(gaz: Gazetteer, entries: dict[str, int], codes: frozenset[str]) -> _C
     for iso in codes:
         countries[iso] = countries.get(iso, 0.0) + 1.0
     for entry in entries.values():
-        iso = gaz.country[entry]
+        iso = gaz.country_of(entry)
         if iso:
             countries[iso] = countries.get(iso, 0.0) + 1.0
         kind = gaz.kind[entry]
@@ -287,10 +288,10 @@ def _place(gaz: Gazetteer, entry: int | None) -> Place | None:
     if entry is None:
         return None
     return Place(
-        name=gaz.names[entry],
+        name=gaz.name(entry),
         lat=round(gaz.lat[entry], 5),
         lon=round(gaz.lon[entry], 5),
-        country=gaz.country[entry],
+        country=gaz.country_of(entry),
         geonames_id=gaz.geonames_id[entry] or None,
         kind=KIND_NAMES[gaz.kind[entry]],
         population=gaz.population[entry] or None,
@@ -310,7 +311,7 @@ def is_place_name(name: str) -> bool:
     key = name_key(name)
     if key in gaz.not_places:
         return False
-    return any(_well_known(gaz, code) for code in gaz.index.get(key, ()))
+    return any(_well_known(gaz, code) for code in gaz.lookup(key))
 
 
 def country_name(code: str) -> str | None:

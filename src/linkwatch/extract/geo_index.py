@@ -29,6 +29,7 @@ import pickle
 import re
 import tempfile
 from array import array
+from bisect import bisect_left
 from dataclasses import dataclass, field
 from importlib import metadata, resources
 from pathlib import Path
@@ -67,6 +68,10 @@ def name_key(text: str) -> str:
     return text
 
 
+def _key_hash(key: str) -> int:
+    return int.from_bytes(hashlib.blake2b(key.encode(), digest_size=8).digest(), "little", signed=True)
+
+
 def abbreviation_key(text: str) -> str:
     """Key of a dotted abbreviation: lower case, no spaces, no trailing dot ("W. Va." → "w.va")."""
     return text.casefold().replace(" ", "").rstrip(".")
@@ -95,7 +100,13 @@ def _variants(key: str) -> list[str]:
 
 @dataclass
 class Gazetteer:
-    """Parallel arrays of places plus a name-key index (key → entry*4 + flag codes)."""
+    """Parallel arrays of places plus a name-key index.
+
+    While building, names and country codes are lists and the index a dict; ``freeze``
+    packs them into strings and sorted arrays of 64-bit key hashes (looked up by
+    bisection), which keeps the loaded gazetteer to a few tens of MB.
+    Index codes are ``entry * 4 + flag`` (PRIMARY, ALTERNATE, CURATED).
+    """
 
     names: list[str] = field(default_factory=list)
     lat: array = field(default_factory=lambda: array("d"))
@@ -105,7 +116,6 @@ class Gazetteer:
     kind: bytearray = field(default_factory=bytearray)
     population: array = field(default_factory=lambda: array("q"))
     admin1: array = field(default_factory=lambda: array("l"))  # entry index of the admin1, -1
-    index: dict[str, tuple[int, ...]] = field(default_factory=dict)
     country_entry: dict[str, int] = field(default_factory=dict)  # ISO2 → entry
     country_names: dict[str, str] = field(default_factory=dict)  # ISO2 → short name
     demonyms: dict[str, str] = field(default_factory=dict)       # key → ISO2 or place name
@@ -113,6 +123,50 @@ class Gazetteer:
     not_places: frozenset[str] = frozenset()
     capitals: frozenset[int] = frozenset()                      # entry indices
     curated: frozenset[int] = frozenset()                       # curated region entries
+    # packed forms (set by freeze)
+    name_blob: str = ""
+    name_starts: array = field(default_factory=lambda: array("l"))
+    country_blob: str = ""
+    key_hashes: array = field(default_factory=lambda: array("q"))
+    key_starts: array = field(default_factory=lambda: array("l"))
+    key_codes: array = field(default_factory=lambda: array("l"))
+
+    def name(self, entry: int) -> str:
+        return self.name_blob[self.name_starts[entry]:self.name_starts[entry + 1]]
+
+    def country_of(self, entry: int) -> str | None:
+        code = self.country_blob[2 * entry:2 * entry + 2]
+        return None if code == "--" else code
+
+    def lookup(self, key: str) -> tuple[int, ...]:
+        """Index codes for a name key (empty when unknown)."""
+        wanted = _key_hash(key)
+        at = bisect_left(self.key_hashes, wanted)
+        if at == len(self.key_hashes) or self.key_hashes[at] != wanted:
+            return ()
+        return tuple(self.key_codes[self.key_starts[at]:self.key_starts[at + 1]])
+
+    def freeze(self, links: dict[str, dict[int, int]], blocked: dict[str, set[int]]) -> None:
+        starts = array("l", [0])
+        for name in self.names:
+            starts.append(starts[-1] + len(name))
+        self.name_blob, self.name_starts = "".join(self.names), starts
+        self.country_blob = "".join(code or "--" for code in self.country)
+        self.names, self.country = [], []
+        packed = []
+        for key, bucket in links.items():
+            bad = blocked.get(key)
+            codes = [entry * 4 + flag for entry, flag in bucket.items()
+                     if not (bad and self.geonames_id[entry] in bad)]
+            if codes:
+                packed.append((_key_hash(key), codes))
+        packed.sort(key=lambda item: item[0])
+        self.key_hashes = array("q", (item[0] for item in packed))
+        self.key_starts = array("l", [0])
+        self.key_codes = array("l")
+        for _, codes in packed:
+            self.key_codes.extend(codes)
+            self.key_starts.append(len(self.key_codes))
 
     def add(self, name: str, lat: float, lon: float, country: str | None, geonames_id: int | None,
             kind: int, population: int, admin1: int = -1) -> int:
@@ -177,6 +231,9 @@ def _write_cache(gazetteer: Gazetteer, path: Path) -> None:
         with tempfile.NamedTemporaryFile(dir=path.parent, delete=False) as handle:
             pickle.dump(gazetteer, handle, protocol=pickle.HIGHEST_PROTOCOL)
         os.replace(handle.name, path)
+        for stale in path.parent.glob("gazetteer-*.pickle"):
+            if stale != path:
+                stale.unlink(missing_ok=True)
     except OSError as exc:
         log.warning("gazetteer cache not written to %s: %s", path, exc)
 
@@ -313,13 +370,9 @@ def build_gazetteer() -> Gazetteer:
         for alias in [region["name"], *(region.get("aliases") or ())]:
             gaz.link(alias, entry, CURATED, links)
 
-    # --- freeze: drop blocked links, pack buckets as tuples of entry*4+flag
-    for key, bucket in links.items():
-        bad = blocked.get(key)
-        gaz.index[key] = tuple(entry * 4 + flag for entry, flag in bucket.items()
-                               if not (bad and gaz.geonames_id[entry] in bad))
+    gaz.freeze(links, blocked)
     gaz.capitals = frozenset(capitals)
     gaz.curated = frozenset(curated_entries)
     gaz.not_places = frozenset(name_key(n) for n in curated.get("not_places") or ())
-    log.info("gazetteer built: %d places, %d names", len(gaz.names), len(gaz.index))
+    log.info("gazetteer built: %d places, %d names", len(gaz.lat), len(gaz.key_hashes))
     return gaz
