@@ -137,6 +137,26 @@ def _clause_verb(t: Token) -> Token:
     return node
 
 
+def _is_country(ent: Entity) -> bool:
+    from linkwatch.extract.relations import _is_country as is_country
+    return is_country(ent)
+
+
+def _support(t: Token, verb: Token) -> bool:
+    """Does the clause subject take part in the nominal event t? ("he addressed a rally": yes;
+    "Abbas condemned the killing": no; "he was in Tehran for talks": yes)."""
+    if t.dep_ in {"nsubj", "nsubjpass"}:
+        return False
+    cur = t
+    while cur.head.i != verb.i and cur.head.i != cur.i:
+        if cur.dep_ == "pobj":
+            return True
+        cur = cur.head
+    if cur.dep_ == "pobj" or cur.dep_ == "prep":
+        return True
+    return verb.lemma_.lower() in set(ontology()["support_verbs"])
+
+
 def _resolve(token: Token, ents: Entities, persons_before: list[Entity]) -> Entity | None:
     ent = ents.at(token.i)
     if ent is not None:
@@ -293,20 +313,22 @@ def _arguments(event: Event, doc: Doc, ents: Entities, owned: set[int], timexes,
     region = _subtree_outside(t, owned)
     parties: list[Entity] = []
 
-    def add(ent: Entity | None) -> None:
-        if ent is not None and ent not in parties and ent.type in {"person", "organization"}:
+    def add(ent: Entity | None, *, countries: bool = False) -> None:
+        if ent is not None and ent not in parties and (ent.type in {"person", "organization"}
+                                                       or countries and _is_country(ent)):
             parties.append(ent)
 
     # the clause subject (a gathering noun inside "X addressed a rally": X)
     subj_ok = True
     if t.pos_ in {"NOUN", "PROPN"} and verb.i != t.i:
-        subj_ok = verb.i not in owned or verb.i == t.i
+        subj_ok = verb.i not in owned and _support(t, verb)
     if subj_ok:
         for c in verb.children:
             if c.dep_ in _SUBJ:
-                add(_resolve(c, ents, persons_before))
+                countries = event.type in CONTACT and t.pos_ == "VERB"
+                add(_resolve(c, ents, persons_before), countries=countries)
                 for conj in c.conjuncts:
-                    add(_resolve(conj, ents, persons_before))
+                    add(_resolve(conj, ents, persons_before), countries=countries)
     # passive agent: "felicitated by X", "organised by X", "hosted by X"
     for node in region:
         if node.dep_ == "agent" or (node.lower_ == "by" and node.head.tag_ == "VBN"):
@@ -347,7 +369,7 @@ def _arguments(event: Event, doc: Doc, ents: Entities, owned: set[int], timexes,
     best = None
     for node in region:
         ent = ents.at(node.i)
-        if ent is None or ent.type != "location":
+        if ent is None or ent.type != "location" or ents.at(node.head.i) is ent and node.head.i != node.i:
             continue
         head = node.head
         while ents.at(head.i) is ent and head.head.i != head.i:
@@ -397,7 +419,10 @@ def _arguments(event: Event, doc: Doc, ents: Entities, owned: set[int], timexes,
 def extract_events(doc: Doc, ents: Entities, timexes, *, members: dict[str, set[str]] | None = None) -> list[Event]:
     events: list[Event] = []
     negative = tuple(ontology()["negative_cues"])
+    boiler = tuple(ontology()["boilerplate_prefixes"])
     for sent in doc.sents:
+        if sent.text.strip().lower().startswith(boiler):
+            continue
         triggers = _triggers(sent)
         if not triggers:
             continue
@@ -426,6 +451,8 @@ def extract_events(doc: Doc, ents: Entities, timexes, *, members: dict[str, set[
                     continue
             if not ev.participants and ev.organizer is None and not (ev.type == "attack" and ev.location):
                 continue
+            if ev.time is None and ev.location is None and len(ev.parties()) < 2:
+                continue  # nothing places it: a mention of a kind of happening, not a reported one
             events.append(ev)
     events = _merge_across(events, members)
     return events
@@ -582,7 +609,8 @@ def _merge_across(events: list[Event], members: dict[str, set[str]] | None = Non
             a, b = prev.parties(), ev.parties()
             persons_a = {p.id for p in prev.participants if p.type == "person"}
             persons_b = {p.id for p in ev.participants if p.type == "person"}
-            if (a == b) or (persons_a and persons_a == persons_b and len(persons_a) >= 2):
+            if (a == b) or (persons_a and persons_a == persons_b and len(persons_a) >= 2) \
+                    or (_time_value(ev) is not None and (a <= b or b <= a) and (a or prev.location or ev.location)):
                 host = prev
                 break
         if host is None:
