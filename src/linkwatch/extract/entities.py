@@ -124,7 +124,7 @@ class Entities:
 def collect_entities(doc: Doc) -> Entities:
     names = _names()
     spans = [s for s in (clean_span(e) for e in doc.ents if not _quoted_title(e)) if s is not None]
-    spans = _extend_persons(doc, spans)
+    spans = [s for s in _extend_persons(doc, spans) if not _title_words(s)]
     person_tokens: set[str] = set()
     for s in spans:
         if s.label_ == "PERSON" and not _reference().match_org(s.text):
@@ -192,6 +192,26 @@ def collect_entities(doc: Doc) -> Entities:
         ent.id = f"E{i}"
     by_token = {t: ent for ent in entities for t in ent.tokens}
     return Entities(entities, by_token)
+
+
+_TITLE_AREAS = {"finance", "defense", "defence", "home", "interior", "foreign", "external", "affairs", "union",
+                "state", "justice", "health", "information", "parliament", "parliamentary", "supreme", "deputy",
+                "prime", "vice", "chief", "senior", "assistant", "acting", "general", "national", "security",
+                "the", "leader", "speaker", "secretary", "minister", "president", "commander", "spokesman", "army",
+                "trade", "commerce", "education", "petroleum", "energy", "economic", "special"}
+
+
+def _title_words(span: Span) -> bool:
+    """'Finance' in "Finance Minister X", "Supreme Leader": words of a title, not an entity."""
+    if span.kb_id_ or span.label_ not in {"ORG", "PERSON", "NORP"}:
+        return False
+    from linkwatch.model.ontology import role_words
+    words = [t.lower_ for t in span]
+    roles = role_words()
+    if " ".join(words) in roles or all(w in _TITLE_AREAS or w in roles for w in words):
+        nxt = span.doc[span.end] if span.end < len(span.doc) else None
+        return True if span.label_ != "PERSON" or (nxt is not None and nxt.pos_ == "PROPN") else False
+    return False
 
 
 def _extend_persons(doc: Doc, spans: list[Span]) -> list[Span]:

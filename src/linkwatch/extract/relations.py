@@ -68,10 +68,34 @@ def _object_ok(ent: Entity | None, person: Entity) -> bool:
 
 
 def _window_entity(window: list[Token], ents: Entities, person: Entity) -> Entity | None:
-    for t in window:
+    """The organisation (or country) the role belongs to: "the leader of Hamas's rival Fatah movement" → Fatah;
+    a nationality adjective stands for its country ("Iranian President X")."""
+    found: list[tuple[Entity, bool]] = []
+    for k, t in enumerate(window):
         ent = ents.at(t.i)
-        if _object_ok(ent, person):
+        if ent is None and t.ent_type_ == "NORP":
+            ent = _country_entity(t.text, ents)
+        if _object_ok(ent, person) and all(e is not ent for e, _ in found):
+            nxt = window[k + 1] if k + 1 < len(window) else None
+            possessive = nxt is not None and nxt.text in {"'s", "’s", "’", "'"} and ents.at(nxt.i) is None
+            found.append((ent, possessive))
+    for ent, possessive in found:
+        if not possessive or ent is found[-1][0]:
             return ent
+    return None
+
+
+def _country_entity(adjective: str, ents: Entities) -> Entity | None:
+    """The document's entity for the country a nationality adjective names, if the document names it."""
+    from linkwatch.extract import geo
+    place = geo.resolve_place(adjective)
+    if place is None or place.kind != "country":
+        return None
+    for ent in ents.entities:
+        if ent.type == "location":
+            other = geo.resolve_place(ent.name)
+            if other is not None and other.kind == "country" and other.country == place.country:
+                return ent
     return None
 
 
@@ -163,12 +187,24 @@ def _led_by(doc: Doc, ents: Entities) -> list[Relation]:
             person = next((ents.at(k) for k in range(t.i + 2, min(sent.end, t.i + 6))
                            if ents.at(k) and ents.at(k).type == "person"), None)
             org = next((ents.at(k) for k in range(t.i - 1, max(sent.start, t.i - 12) - 1, -1)
-                        if ents.at(k) and ents.at(k).type == "organization"), None)
+                        if ents.at(k) and ents.at(k).type == "organization"
+                        and not _after_by(doc, k, ents)), None)
             if person and org:
                 role = {"led": "leader", "headed": "head", "founded": "founder"}.get(t.lower_, "leader")
                 window = doc[max(sent.start, t.i - 6):t.i].text
                 out.append(Relation(person, "member_of", org, role, modality_of(window), sent))
     return out
+
+
+def _after_by(doc: Doc, k: int, ents: Entities) -> bool:
+    """Is the mention at token k the agent of a passive ("by the United Nations")?"""
+    ent = ents.at(k)
+    j = k
+    while j > 0 and ents.at(j - 1) is ent:
+        j -= 1
+    while j > 0 and doc[j - 1].lower_ in {"the", "a", "an"}:
+        j -= 1
+    return j > 0 and doc[j - 1].lower_ == "by"
 
 
 def _mention_spans(doc: Doc, ent: Entity) -> list[Span]:
@@ -262,20 +298,38 @@ def designation_relations(doc: Doc, ents: Entities) -> list[Relation]:
                 continue
             if t.pos_ not in {"VERB", "AUX"} and t.dep_ not in {"ROOT", "relcl", "acl", "advcl", "conj"}:
                 continue
-            agent = subj = obj = None
+            agents: list[Entity] = []
+            objs: list[Entity] = []
             for child in t.children:
-                ent = _entity_in(child, ents)
                 if child.dep_ == "nsubj":
-                    agent = ent
+                    agents += _with_conjuncts(child, ents)
                 elif child.dep_ in {"nsubjpass", "dobj"}:
-                    obj = ent
+                    objs += _with_conjuncts(child, ents)
                 elif child.dep_ == "agent":
-                    agent = next((_entity_in(g, ents) for g in child.children if _entity_in(g, ents)), None)
-            if t.dep_ in {"acl", "relcl"} and obj is None:
-                obj = _entity_in(t.head, ents)
-            if agent and obj and agent is not obj and obj.type == "organization" and agent.type in ORGLIKE:
-                out.append(Relation(obj, "designated_by", agent, None, _near_modality(doc, t), sent, 0.7))
+                    for g in child.children:
+                        agents += _with_conjuncts(g, ents)
+            if t.dep_ in {"acl", "relcl"} and not objs:
+                head = t.head
+                if ents.at(head.i) is not None:
+                    objs.append(ents.at(head.i))
+                elif head.dep_ == "appos" and ents.at(head.head.i) is not None:
+                    objs.append(ents.at(head.head.i))
+            for agent in agents:
+                for obj in objs:
+                    if agent is not obj and obj.type == "organization" and agent.type in ORGLIKE:
+                        out.append(Relation(obj, "designated_by", agent, None, _near_modality(doc, t), sent, 0.7))
     return _dedupe(out)
+
+
+def _with_conjuncts(token: Token, ents: Entities) -> list[Entity]:
+    out = []
+    for tok in [token, *token.conjuncts]:
+        ent = ents.at(tok.i)
+        if ent is None:
+            continue
+        if ent not in out:
+            out.append(ent)
+    return out
 
 
 def _near_modality(doc: Doc, t: Token) -> str:
@@ -311,5 +365,41 @@ def _militant(ent: Entity) -> bool:
     return org is None or org.kind not in {"state", "international", "media"}
 
 
+def reference_cue_relations(doc: Doc, ents: Entities) -> list[Relation]:
+    """A cue word in a sentence naming an organisation ("its Afghan branch", "a front for ...") plus
+    a tie the reference data records between it and another organisation the document names."""
+    from linkwatch.model import reference
+    cue_words = {
+        "offshoot_of": {"branch", "affiliate", "offshoot", "faction", "wing", "province", "splinter", "arm", "chapter"},
+        "front_of": {"front"},
+        "allied_with": {"merger", "merged", "alliance", "allied", "allegiance", "coalition", "unites", "united"},
+    }
+    by_ref = {e.org_id: e for e in ents.entities if e.org_id}
+    orgs = reference.organizations()
+    out = []
+    for sent in doc.sents:
+        words = {t.lower_ for t in sent}
+        present = []
+        for t in sent:
+            ent = ents.at(t.i)
+            if ent is not None and ent.org_id and ent not in present:
+                present.append(ent)
+        for ent in present:
+            org = orgs.get(ent.org_id)
+            if org is None:
+                continue
+            for predicate, cues in cue_words.items():
+                if not words & cues:
+                    continue
+                for target_id in getattr(org, predicate):
+                    target = by_ref.get(target_id)
+                    if target is None or target is ent:
+                        continue
+                    modality = modality_of(sent.text, allow=("denied", "alleged"))
+                    out.append(Relation(ent, predicate, target, None, modality, sent, 0.6))
+    return out
+
+
 def extract_relations(doc: Doc, ents: Entities) -> list[Relation]:
-    return _dedupe(member_relations(doc, ents) + cue_relations(doc, ents) + designation_relations(doc, ents))
+    return _dedupe(member_relations(doc, ents) + cue_relations(doc, ents) + designation_relations(doc, ents)
+                   + reference_cue_relations(doc, ents))
