@@ -7,6 +7,8 @@ import sys
 from pathlib import Path
 
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from linkwatch.extract.geo import Place, country_name, is_place_name, resolve_place
 
@@ -85,6 +87,62 @@ def test_context_disambiguates():
     texas = resolve_place("Paris", context=["Texas", "Dallas"])
     assert texas.country == "US" and km(texas, 33.66, -95.56) < 50
     assert resolve_place("Paris", context=["FR"]).country == "FR"
+
+
+@pytest.mark.parametrize("name, country, kind", [
+    ("W.Va.", "US", "admin1"), ("Calif.", "US", "admin1"), ("N.Y.", "US", "admin1"),
+    ("NJ", "US", "admin1"), ("B.C.", "CA", "admin1"),
+])
+def test_admin1_abbreviations(name, country, kind):
+    place = resolve_place(name)
+    assert place is not None and place.country == country and place.kind == kind, place
+
+
+@pytest.mark.parametrize("name, expected", [
+    ("Pakistani", "PK"), ("Afghans", "AF"), ("Iranian", "IR"), ("Canadian", "CA"),
+])
+def test_demonyms_resolve_to_their_country(name, expected):
+    place = resolve_place(name)
+    assert place.kind == "country" and place.country == expected, place
+
+
+def test_possessive_and_generic_suffix():
+    assert resolve_place("Pakistan's").country == "PK"
+    assert resolve_place("Oaxaca State").country == "MX"
+
+
+def test_facility_named_after_a_place_resolves_to_the_place():
+    assert resolve_place("University of Alberta").name == "Alberta"
+    assert resolve_place("Dubai World Cup").country == "AE"
+    assert resolve_place("Trump Tower") is None  # "Trump" is no place
+
+
+def test_city_beats_its_eponymous_province():
+    for name in ("Tehran", "Kabul", "Gao", "Islamabad"):
+        assert resolve_place(name).kind == "city", name
+    assert resolve_place("Montana").kind == "admin1"  # Montana City is too small to count
+
+
+def test_context_accepts_country_codes_and_ignores_junk():
+    assert resolve_place("Hyderabad", context=["PK"]).country == "PK"
+    assert resolve_place("Hyderabad", context=["", "  ", "zz", "Hyderabad"]).country == "IN"
+
+
+def test_lookups_are_fast_after_load():
+    import time
+    resolve_place("Karachi")
+    started = time.perf_counter()
+    for _ in range(2000):
+        resolve_place("Hyderabad", context=["Karachi", "Sindh"])
+    assert time.perf_counter() - started < 2.0
+
+
+@settings(max_examples=200, deadline=None)
+@given(st.text(max_size=40), st.lists(st.text(max_size=20), max_size=5))
+def test_no_input_crashes_it(name, context):
+    place = resolve_place(name, context=context)
+    assert place is None or (-90 <= place.lat <= 90 and -180 <= place.lon <= 180)
+    assert isinstance(is_place_name(name), bool)
 
 
 def test_unknown_and_blank():

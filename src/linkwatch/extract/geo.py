@@ -1,18 +1,30 @@
 """Offline place resolution: a place name (plus document context) → :class:`Place`.
 
-``resolve_place`` ranks every gazetteer record bearing the name by a score made of
-general evidence only:
+A mention finds its candidate records in this order (first hit wins):
+
+1. a dotted admin1 abbreviation ("W.Va.", "Calif.", "Ont.");
+2. a demonym ("Pakistani", "Afghans", "European"), standing for its country or region;
+3. the name itself (transliterated, case- and dot-folded; "Saint"/"St" variants);
+   then without a possessive "'s"; then without a generic suffix ("Oaxaca State");
+4. for a name of several words, the longest run of words naming a well-known
+   place ("University of Alberta" → Alberta).
+
+Curated regions (data/places.yaml) win outright. Other candidates are ranked by a
+score made of general evidence only (no per-name rules):
 
 * importance: log10 of the population (summed over member cities for
-  subdivisions, the national figure for countries);
-* how the name matched: a curated name (country names and aliases, curated
-  regions) beats a primary name, which beats an alternate name;
-* the kind of place: countries, then admin1 subdivisions, then cities;
-* the document: records in a country named or implied by the context, in an
-  admin1 named or implied by it, or close to the context's places.
+  subdivisions, the national figure for countries), plus a bonus for capitals;
+* how the name matched: a curated name (country names and aliases) beats a
+  primary name, which beats an alternate name;
+* the kind of place: countries, then admin1 subdivisions, then cities; an admin
+  area loses to its own city of the same name (Tehran, Kabul, Gao);
+* the document: records in a country of the context (more so the larger its
+  share), in an admin1 named or implied by it, or near one of its cities. The
+  context's names are resolved together first (alone, then again in the light of
+  that first pass), so "Georgia" beside "Atlanta" is the US state.
 
 The gazetteer (see :mod:`linkwatch.extract.geo_index`) is loaded lazily once per
-process; lookups are dictionary hits plus a short scoring loop.
+process (≈0.3 s from the on-disk cache, ≈36 MB); a lookup then takes microseconds.
 """
 from __future__ import annotations
 
@@ -195,7 +207,8 @@ def _score(gaz: Gazetteer, code: int, codes: tuple[int, ...], ctx: _Context | No
     if ctx is None:
         return score
     entry = code // 4
-    share = ctx.countries.get(gaz.country_of(entry), 0.0)
+    iso = gaz.country_of(entry)
+    share = ctx.countries.get(iso, 0.0) if iso else 0.0
     if share:
         score += _CONTEXT_COUNTRY + _CONTEXT_COUNTRY_SHARE * share
     votes = ctx.admin1s.get(entry, 0.0) + ctx.admin1s.get(gaz.admin1[entry], 0.0)
@@ -223,8 +236,8 @@ def _tally(gaz: Gazetteer, entries: dict[str, int], codes: frozenset[str]) -> _C
     countries: dict[str, float] = {}
     admin1s: dict[int, float] = {}
     points: list[tuple[float, float]] = []
-    for iso in codes:
-        countries[iso] = countries.get(iso, 0.0) + 1.0
+    for code in codes:
+        countries[code] = countries.get(code, 0.0) + 1.0
     for entry in entries.values():
         iso = gaz.country_of(entry)
         if iso:
@@ -250,13 +263,13 @@ def _resolve_context(items: frozenset[str]) -> tuple[dict[str, int], frozenset[s
     first = {key: entry for key, item in names.items()
              if key and (entry := _best_alone(item)) is not None}
     ctx = _tally(gaz, first, codes)
-    second = {}
+    second: dict[str, int] = {}
     for key, item in names.items():
         candidates = _candidates(item)
-        if len(candidates) > 1:
-            second[key] = _best(gaz, candidates, ctx)
-        elif candidates:
-            second[key] = candidates[0] // 4
+        entry = _best(gaz, candidates, ctx) if len(candidates) > 1 else (
+            candidates[0] // 4 if candidates else None)
+        if entry is not None:
+            second[key] = entry
     return second, codes
 
 

