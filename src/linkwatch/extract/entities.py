@@ -19,7 +19,7 @@ _STRIP_EDGE = set("\"“”‘’'()[],.;:-–—")
 _ACRONYM = re.compile(r"^(?=.*[A-Z].*[A-Z])[A-Za-z][A-Za-z\-]{1,9}$")
 
 
-@dataclass
+@dataclass(eq=False)
 class Entity:
     id: str
     type: str
@@ -63,6 +63,10 @@ def clean_span(span: Span) -> Span | None:
         end -= 1
     if end <= start:
         return None
+    if span.label_ == "PERSON":
+        while end - start > 1 and (doc[start].ent_type_ == "NORP" and doc[start].pos_ != "PROPN"
+                                   or doc[start].is_lower and doc[start].lower_ not in _NAME_PARTICLES):
+            start += 1
     out = Span(doc, start, end, label=span.label, kb_id=span.kb_id)
     # a glued possessive ("Hamas’" is one token in some texts)
     text = out.text
@@ -83,8 +87,19 @@ def _head_word_org(span: Span) -> bool:
     return any(t.lower_ in heads for t in span)
 
 
-def _type_of(span: Span, person_tokens: set[str]) -> str | None:
+_LOCATIVE = {"in", "at", "near", "outside", "inside", "around"}
+_NAME_PARTICLES = {"al", "el", "bin", "ibn", "ag", "abu", "abou", "de", "van", "von", "ul", "ur", "ud", "bint", "ben"}
+
+
+def _type_of(span: Span, person_tokens: set[str], person_names: set[str] = frozenset()) -> str | None:
     label = span.label_
+    doc = span.doc
+    before = doc[span.start - 1] if span.start > 0 else None
+    if label == "PERSON" and before is not None and before.lower_ in _LOCATIVE and not span.kb_id_:
+        return "location"
+    if label in {"ORG", "GPE", "NORP", "LOC"} and not span.kb_id_ and len(span) >= 2 \
+            and " ".join(_name_tokens(span.text)) in person_names:
+        return "person"
     if label == "ORG" and span.kb_id_:
         return "organization"
     if label == "GPE" and span.kb_id_ == "" and span.ent_id_ == "":
@@ -132,7 +147,8 @@ def collect_entities(doc: Doc) -> Entities:
             if len(toks) >= 2:
                 person_tokens.update(toks[1:] if len(toks) > 1 else toks)
                 person_tokens.add(toks[-1])
-    typed = [(s, t) for s in spans if (t := _type_of(s, person_tokens))]
+    person_names = {" ".join(_name_tokens(s.text)) for s in spans if s.label_ == "PERSON" and len(s) >= 2}
+    typed = [(s, t) for s in spans if (t := _type_of(s, person_tokens, person_names))]
     acronyms = _acronym_definitions(doc, typed)
     typed = _with_acronym_mentions(doc, typed, acronyms)
 

@@ -378,22 +378,23 @@ def reference_cue_relations(doc: Doc, ents: Entities) -> list[Relation]:
     orgs = reference.organizations()
     out = []
     for sent in doc.sents:
-        words = {t.lower_ for t in sent}
-        present = []
+        in_sentence = {ents.at(t.i) for t in sent if ents.at(t.i) is not None}
         for t in sent:
             ent = ents.at(t.i)
-            if ent is not None and ent.org_id and ent not in present:
-                present.append(ent)
-        for ent in present:
+            if ent is None or not ent.org_id or (t.i > sent.start and ents.at(t.i - 1) is ent):
+                continue
             org = orgs.get(ent.org_id)
             if org is None:
                 continue
+            near = {w.lower_ for w in doc[max(sent.start, t.i - 6):min(sent.end, t.i + 8)]}
             for predicate, cues in cue_words.items():
-                if not words & cues:
+                if not near & cues:
                     continue
                 for target_id in getattr(org, predicate):
                     target = by_ref.get(target_id)
                     if target is None or target is ent:
+                        continue
+                    if predicate == "allied_with" and target not in in_sentence:
                         continue
                     modality = modality_of(sent.text, allow=("denied", "alleged"))
                     out.append(Relation(ent, predicate, target, None, modality, sent, 0.6))
