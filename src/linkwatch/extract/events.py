@@ -455,7 +455,50 @@ def extract_events(doc: Doc, ents: Entities, timexes, *, members: dict[str, set[
                 continue  # nothing places it: a mention of a kind of happening, not a reported one
             events.append(ev)
     events = _merge_across(events, members)
+    _attribute_perpetrators(doc, ents, events)
     return events
+
+
+def _attribute_perpetrators(doc: Doc, ents: Entities, events: list[Event]) -> None:
+    """An attack told without its author takes the group said to claim or carry it out
+    in the same sentence or the next two ("IS claimed responsibility", "blamed on JeM")."""
+    cues = ontology()["perpetrator_cues"]
+    sents = list(doc.sents)
+    index = {s.start: k for k, s in enumerate(sents)}
+    for ev in events:
+        if ev.type != "attack" or any(p.type == "organization" for p in ev.participants):
+            continue
+        k = index.get(ev.sentences[0].start)
+        if k is None:
+            continue
+        for sent in sents[k:k + 3]:
+            found = _claimant(doc, ents, sent, cues)
+            if found is not None:
+                if found not in ev.participants:
+                    ev.participants.insert(0, found)
+                from linkwatch.extract.relations import _attributed
+                if _attributed(sent) and ev.modality == "asserted":
+                    ev.modality = "reported"
+                if sent.start != ev.sentences[0].start and all(s.start != sent.start for s in ev.sentences):
+                    ev.sentences.append(sent)
+                break
+
+
+def _claimant(doc: Doc, ents: Entities, sent: Span, cues: dict) -> Entity | None:
+    text = sent.text.lower()
+    for t in sent:
+        ent = ents.at(t.i)
+        if ent is None or ent.type != "organization" or (t.i > sent.start and ents.at(t.i - 1) is ent):
+            continue
+        end = t.i
+        while end + 1 < sent.end and ents.at(end + 1) is ent:
+            end += 1
+        after = doc[end + 1:min(sent.end, end + 8)].text.lower()
+        before = doc[max(sent.start, t.i - 4):t.i].text.lower()
+        if any(after.startswith(c) or f" {c}" in f" {after[:40]}" for c in cues["after"]) \
+                or any(before.endswith(c) or before.endswith(c + " the") for c in cues["before"]):
+            return ent
+    return None
 
 
 def _persons_in(ents: Entities, sent: Span, t: Token) -> list[Entity]:
