@@ -296,7 +296,7 @@ def _strip_the(text: str) -> str:
 
 
 def _place_key(text: str) -> str | None:
-    place = _geo().resolve_place(text)
+    place = _geo().resolve_place(text.title() if text.isupper() and len(text) > 4 else text)
     if place is None:
         return None
     if place.geonames_id:

@@ -26,6 +26,8 @@ PLACE_PREPS = {"in", "at", "to", "into", "inside", "near", "outside"}
 PARTY_PREPS = {"with", "alongside", "between", "from", "by", "and", "among", "including", "of"}
 ANAPHORIC_DETS = {"the", "this", "that", "these", "those", "his", "her", "their", "its"}
 _SUBJ = {"nsubj", "nsubjpass"}
+ORGANISING = {"organise", "organize", "organised", "organized", "host", "hosted", "hold", "held", "arrange", "arranged",
+              "convene", "convened", "sponsor", "sponsored", "felicitate", "felicitated", "stage", "staged", "call", "called"}
 
 
 @dataclass
@@ -332,10 +334,12 @@ def _arguments(event: Event, doc: Doc, ents: Entities, owned: set[int], timexes,
     # passive agent: "felicitated by X", "organised by X", "hosted by X"
     for node in region:
         if node.dep_ == "agent" or (node.lower_ == "by" and node.head.tag_ == "VBN"):
+            organising = node.head.lemma_.lower() in ORGANISING
             for g in node.children:
-                ent = _resolve(g, ents, persons_before)
-                if ent is not None and ent.type in {"organization", "person"}:
-                    if event.type in CONTACT:
+                for ent in [_resolve(g, ents, persons_before)] + [_resolve(c, ents, persons_before) for c in g.conjuncts]:
+                    if ent is None or ent.type not in {"organization", "person"}:
+                        continue
+                    if event.type in CONTACT and organising and event.organizer is None:
                         event.organizer, event.organizer_explicit = ent, True
                     else:
                         add(ent)
@@ -375,7 +379,8 @@ def _arguments(event: Event, doc: Doc, ents: Entities, owned: set[int], timexes,
         while ents.at(head.i) is ent and head.head.i != head.i:
             head = head.head
         ok = (node.dep_ == "pobj" and head.lower_ in PLACE_PREPS | ({"on"} if event.type == "attack" else set())) \
-            or (event.type == "visit" and node.dep_ in {"dobj"}) or node.dep_ in {"compound", "nmod", "npadvmod"} \
+            or (event.type == "visit" and node.dep_ in {"dobj"}) \
+            or (node.dep_ in {"compound", "nmod", "npadvmod"} and head.i == t.i) \
             or (node.dep_ in {"appos", "conj"} and best is not None)
         if ok:
             d = _distance(node, t)
