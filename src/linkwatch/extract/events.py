@@ -286,6 +286,17 @@ def _possessor(t: Token, ents: Entities) -> Entity | None:
     return None
 
 
+def _paragraph_time(doc: Doc, t: Token, timexes) -> tuple[int, object] | None:
+    """The last calendar date told earlier in the same paragraph (the narrative's current day)."""
+    start = doc.text.rfind("\n", 0, t.sent.start_char) + 1
+    best = None
+    for tx in timexes:
+        if start <= tx.start < t.sent.start_char and tx.value is not None and tx.kind in {"date", "time"} \
+                and not tx.future:
+            best = tx
+    return (99, best) if best is not None else None
+
+
 def _coordinated(parties: list[Entity], region: list[Token], doc: Doc, ents: Entities) -> None:
     """'commanders from A and B': B joins A even when the parse attaches it elsewhere."""
     idx = {n.i for n in region}
@@ -396,15 +407,24 @@ def _arguments(event: Event, doc: Doc, ents: Entities, owned: set[int], timexes,
     event.location = best[1] if best else venue
     # time: the nearest timex in the clause not owned by a nested trigger
     region_idx = {n.i for n in region} | ({n.i for n in verb.subtree} - owned if verb.i != t.i else set())
-    chosen = None
+    chosen = fallback = None
+    vague = False
     for tx in timexes:
         span = doc.char_span(tx.start, tx.end, alignment_mode="expand")
-        if span is None or span.sent.start != t.sent.start or tx.value is None or tx.kind not in {"date", "time"}:
+        if span is None or span.sent.start != t.sent.start:
             continue
-        if any(tok.i in region_idx for tok in span):
-            d = min(_distance(tok, t) for tok in span)
-            if chosen is None or d < chosen[0]:
-                chosen = (d, tx)
+        inside = any(tok.i in region_idx for tok in span)
+        if tx.kind == "vague" and inside:
+            vague = True
+        if tx.value is None or tx.kind not in {"date", "time"}:
+            continue
+        d = min(_distance(tok, t) for tok in span)
+        if inside and (chosen is None or d < chosen[0]):
+            chosen = (d, tx)
+        elif not inside and (fallback is None or d < fallback[0]):
+            fallback = (d, tx)
+    if chosen is None and not vague:
+        chosen = fallback or _paragraph_time(doc, t, timexes)
     event.time = chosen[1] if chosen else None
     event.future = bool(event.time is not None and getattr(event.time, "future", False))
     # a quoted title right before a gathering noun: the “Al-Aqsa Storm” conference
