@@ -144,6 +144,17 @@ def _is_country(ent: Entity) -> bool:
     return is_country(ent)
 
 
+def _last_org(ents: Entities, token: Token) -> Entity | None:
+    best = None
+    for ent in ents.entities:
+        if ent.type != "organization":
+            continue
+        before = [i for i in ent.tokens if i < token.i]
+        if before and (best is None or max(before) > best[0]):
+            best = (max(before), ent)
+    return best[1] if best else None
+
+
 def _support(t: Token, verb: Token) -> bool:
     """Does the clause subject take part in the nominal event t? ("he addressed a rally": yes;
     "Abbas condemned the killing": no; "he was in Tehran for talks": yes)."""
@@ -159,12 +170,19 @@ def _support(t: Token, verb: Token) -> bool:
     return verb.lemma_.lower() in set(ontology()["support_verbs"])
 
 
+ORG_ANAPHORS = {"group", "outfit", "organisation", "organization", "movement", "militia", "network", "faction"}
+
+
 def _resolve(token: Token, ents: Entities, persons_before: list[Entity]) -> Entity | None:
     ent = ents.at(token.i)
     if ent is not None:
         return ent
     if token.lower_ in {"he", "she", "him", "her", "his"} and persons_before:
         return persons_before[-1]
+    if (token.lower_ == "it" and token.dep_ in {"dobj", "nsubjpass"}) or (
+            token.lower_ in ORG_ANAPHORS and any(c.lower_ in {"the", "this", "that"} for c in token.children)
+            and not any(ents.at(c.i) for c in token.subtree)):
+        return _last_org(ents, token)
     for d in token.children:
         if d.dep_ == "poss" and d.lower_ in {"his", "her"} and persons_before:
             return persons_before[-1]
@@ -286,6 +304,20 @@ def _possessor(t: Token, ents: Entities) -> Entity | None:
     return None
 
 
+def _sentence_place(t: Token, ents: Entities, owned: set[int]) -> tuple[int, Entity] | None:
+    """The nearest place the sentence puts something at ("in X", "at X"), outside nested events."""
+    best = None
+    for tok in t.sent:
+        ent = ents.at(tok.i)
+        if ent is None or ent.type != "location" or ents.at(tok.head.i) is ent and tok.head.i != tok.i:
+            continue
+        if tok.dep_ == "pobj" and tok.head.lower_ in {"in", "at"} and tok.head.head.i not in owned:
+            d = abs(tok.i - t.i)
+            if best is None or d < best[0]:
+                best = (d, ent)
+    return best
+
+
 def _paragraph_time(doc: Doc, t: Token, timexes) -> tuple[int, object] | None:
     """The last calendar date told earlier in the same paragraph (the narrative's current day)."""
     start = doc.text.rfind("\n", 0, t.sent.start_char) + 1
@@ -376,6 +408,11 @@ def _arguments(event: Event, doc: Doc, ents: Entities, owned: set[int], timexes,
         add(ent)
     if t.pos_ in {"NOUN", "PROPN"}:
         add(_possessor(t, ents))
+        if event.type == "attack":
+            for c in t.children:
+                if c.dep_ in {"amod", "compound", "nmod"} and c.ent_type_ == "NORP" and ents.at(c.i) is None:
+                    from linkwatch.extract.relations import _country_entity
+                    add(_country_entity(c.text, ents), countries=True)
     _coordinated(parties, region, doc, ents)
     if event.organizer in parties:
         parties.remove(event.organizer)
@@ -404,6 +441,8 @@ def _arguments(event: Event, doc: Doc, ents: Entities, owned: set[int], timexes,
                     ent = ents.at(g.i)
                     if ent is not None and ent.type == "location" and g.i not in owned:
                         best = (9, ent)
+    if best is None and venue is None:
+        best = _sentence_place(t, ents, owned)
     event.location = best[1] if best else venue
     # time: the nearest timex in the clause not owned by a nested trigger
     region_idx = {n.i for n in region} | ({n.i for n in verb.subtree} - owned if verb.i != t.i else set())
