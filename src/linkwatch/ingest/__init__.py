@@ -51,10 +51,25 @@ def read_bytes(data: bytes, *, source: str, stem: str, path: Path | None = None,
             yield item
     except InputError as exc:
         yield Failure(source=source, reason=exc.message, code=exc.code, line=exc.line)
+    except Exception as exc:  # noqa: BLE001 — a reader crash fails this document only; the run goes on
+        log.exception("reader failed on %s", source)
+        yield Failure(source=source, reason=f"cannot read: {type(exc).__name__}: {exc}", code=InputError.code)
 
 
 def read_paths(paths: Iterable[str | Path], *, published: str | None = None) -> Iterator[Article | Failure]:
-    published = iso_date(published) if published else None
+    """Every document under ``paths``; ``published`` (a date) overrides dates found in them.
+
+    A ``published`` value that is not a date raises InputError before anything is read.
+    """
+    if published:
+        cleaned = iso_date(published)
+        if cleaned is None:
+            raise InputError(f"publication date {published!r} is not a date (use YYYY-MM-DD)")
+        published = cleaned
+    return _read_all(paths, published=published)
+
+
+def _read_all(paths: Iterable[str | Path], *, published: str | None) -> Iterator[Article | Failure]:
     for item in expand_paths(paths):
         if item == "-":
             yield from read_bytes(sys.stdin.buffer.read(), source="<stdin>", stem="stdin", published=published)
