@@ -329,6 +329,19 @@ def _paragraph_time(doc: Doc, t: Token, timexes) -> tuple[int, object] | None:
     return (99, best) if best is not None else None
 
 
+def _colon_list(parties: list[Entity], t: Token, doc: Doc, ents: Entities) -> None:
+    """"sits with four other men: A, ...; B, ...": the people listed after the colon."""
+    colon = next((tok for tok in doc[t.i:t.sent.end] if tok.text == ":"), None)
+    if colon is None or colon.i - t.i > 8:
+        return
+    for tok in doc[colon.i + 1:t.sent.end]:
+        ent = ents.at(tok.i)
+        if ent is not None and ent.type == "person" and ent not in parties:
+            prev = doc[tok.i - 1]
+            if prev.text in {":", ";", ","} or prev.lower_ == "and":
+                parties.append(ent)
+
+
 def _coordinated(parties: list[Entity], region: list[Token], doc: Doc, ents: Entities) -> None:
     """'commanders from A and B': B joins A even when the parse attaches it elsewhere."""
     idx = {n.i for n in region}
@@ -339,10 +352,15 @@ def _coordinated(parties: list[Entity], region: list[Token], doc: Doc, ents: Ent
         j = tok + 1
         while j < len(doc) and ents.at(j) is ent:
             j += 1
-        while j + 1 < len(doc) and doc[j].lower_ in {",", "and", "or", "&"}:
+        while j + 1 < len(doc) and doc[j].lower_ in {",", "and", "or", "&", ";"}:
             j += 1
             if doc[j].lower_ in {"and", "or"}:
                 j += 1
+            skipped = 0  # "Hamas, its long-time rival Fatah and ..."
+            while j < len(doc) and ents.at(j) is None and skipped < 4 and doc[j].pos_ in {"DET", "PRON", "ADJ", "NOUN"} \
+                    and doc[j].is_lower and (skipped or doc[j].lower_ in {"its", "their", "his", "her"}):
+                j += 1
+                skipped += 1
             nxt = ents.at(j) if j < len(doc) else None
             if nxt is None or nxt.type not in {"person", "organization"}:
                 break
@@ -413,6 +431,8 @@ def _arguments(event: Event, doc: Doc, ents: Entities, owned: set[int], timexes,
                 if c.dep_ in {"amod", "compound", "nmod"} and c.ent_type_ == "NORP" and ents.at(c.i) is None:
                     from linkwatch.extract.relations import _country_entity
                     add(_country_entity(c.text, ents), countries=True)
+    if event.type == "meeting":
+        _colon_list(parties, t, doc, ents)
     _coordinated(parties, region, doc, ents)
     if event.organizer in parties:
         parties.remove(event.organizer)
@@ -594,7 +614,7 @@ def _merge_in_sentence(local: list[Event]) -> list[Event]:
     out: list[Event] = []
     for ev in local:
         host = None
-        for other in out:
+        for other in sorted(out, key=lambda o: _distance(o.trigger, ev.trigger)):
             same_family = ev.type == other.type or {ev.type, other.type} <= CONTACT
             nested = _is_ancestor(other.trigger, ev.trigger) or _is_ancestor(ev.trigger, other.trigger)
             if not same_family or not nested:
@@ -606,7 +626,8 @@ def _merge_in_sentence(local: list[Event]) -> list[Event]:
             if ev.type == other.type and direct and not inner.container:
                 host = other
                 break
-            if {ev.type, other.type} <= CONTACT and via & {"during", "at"} and not inner.anaphoric:
+            if {ev.type, other.type} <= CONTACT and not inner.anaphoric and (
+                    via & {"during", "at"} or _where_clause(inner.trigger, outer.trigger)):
                 host = other
                 break
             if same_family and _compatible(ev, other) and _verb_chain(inner.trigger, outer.trigger) \
@@ -616,7 +637,7 @@ def _merge_in_sentence(local: list[Event]) -> list[Event]:
         if host is None:
             out.append(ev)
         else:
-            if host.type == "gathering" and ev.type == "meeting":
+            if host.type == "gathering" and ev.type == "meeting" and _is_ancestor(ev.trigger, host.trigger):
                 host.type = "meeting"
             host.anaphoric = host.anaphoric and ev.anaphoric
             host.container = host.container and ev.container
@@ -633,6 +654,16 @@ def _merge_in_sentence(local: list[Event]) -> list[Event]:
         if not ev.participants and ev.type in CONTACT | {"visit"}:
             ev.participants = [p for p in other.participants if p.type == "person"][:1]
     return out
+
+
+def _where_clause(inner: Token, outer: Token) -> bool:
+    """"the conference in Karachi, where he appeared alongside X": the same happening."""
+    cur = inner
+    while cur.i != outer.i and cur.head.i != cur.i:
+        if cur.dep_ == "relcl" and any(c.lower_ in {"where", "at which", "during which"} for c in cur.children):
+            return True
+        cur = cur.head
+    return False
 
 
 def _compatible(a: Event, b: Event) -> bool:

@@ -155,7 +155,37 @@ def member_relations(doc: Doc, ents: Entities) -> list[Relation]:
                     out.append(Relation(person, "member_of", obj, role, _clause_modality(sent, span), sent))
                     continue
     out.extend(_led_by(doc, ents))
+    out.extend(_who_heads(doc, ents))
     return _dedupe(out)
+
+
+HEADING_VERBS = {"head": "head", "heads": "head", "headed": "head", "lead": "leader", "leads": "leader",
+                 "led": "leader", "founded": "founder", "co-founded": "co-founder", "commands": "commander",
+                 "commanded": "commander", "chairs": "chairman", "runs": "head", "ran": "head"}
+
+
+def _who_heads(doc: Doc, ents: Entities) -> list[Relation]:
+    """"X, who heads/leads/founded Y", "X founded Y", "X, who co-founded LeT" → X member_of Y."""
+    out = []
+    for t in doc:
+        role = HEADING_VERBS.get(t.lower_)
+        if role is None or t.pos_ not in {"VERB", "AUX"}:
+            continue
+        subj = next((c for c in t.children if c.dep_ == "nsubj"), None)
+        person = None
+        if subj is not None and subj.lower_ in {"who", "which"} and t.dep_ == "relcl":
+            person = ents.at(t.head.i)
+        elif subj is not None:
+            person = ents.at(subj.i)
+        obj = next((c for c in t.children if c.dep_ == "dobj"), None)
+        org = ents.at(obj.i) if obj is not None else None
+        if org is None and obj is not None:
+            org = next((ents.at(d.i) for d in obj.subtree if ents.at(d.i) and ents.at(d.i).type == "organization"), None)
+        if person is not None and person.type == "person" and org is not None and org.type == "organization":
+            sent = t.sent
+            window = doc[max(sent.start, t.i - 6):t.i].text
+            out.append(Relation(person, "member_of", org, role, modality_of(window, allow=("alleged", "denied")), sent))
+    return out
 
 
 def _clause_modality(sent: Span, span: Span) -> str:
