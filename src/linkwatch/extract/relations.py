@@ -118,9 +118,9 @@ def member_relations(doc: Doc, ents: Entities) -> list[Relation]:
                 owner = ents.at(i)
                 if owner is person:
                     break
-                if t.is_punct and t.text not in {"-", "'s", "’s", "’", "'"}:
+                if t.is_punct and t.text not in {"-", "'s", "’s", "’", "'", "(", ")"}:
                     break
-                if owner is None and t.pos_ in _STOP_POS and t.text not in {"'s", "’s"}:
+                if owner is None and t.pos_ in _STOP_POS and t.text not in {"'s", "’s"} and not _hyphen_part(t):
                     break
                 window.insert(0, t)
                 i -= 1
@@ -142,7 +142,8 @@ def member_relations(doc: Doc, ents: Entities) -> list[Relation]:
                         break
                     if t.is_punct and t.text not in {"-", "'s", "’s", "’", "'"}:
                         break
-                    if owner is None and t.pos_ in {"VERB", "AUX", "SCONJ", "PRON"} and t.text not in {"'s", "’s"}:
+                    if owner is None and t.pos_ in {"VERB", "AUX", "SCONJ", "PRON"} and t.text not in {"'s", "’s"} \
+                            and not _hyphen_part(t) and not (t.dep_ == "amod" and t.tag_ == "VBN"):
                         break
                     if owner is None and t.pos_ == "ADP" and t.lower_ not in {"of", "for", "in"}:
                         break
@@ -156,6 +157,7 @@ def member_relations(doc: Doc, ents: Entities) -> list[Relation]:
                     continue
     out.extend(_led_by(doc, ents))
     out.extend(_who_heads(doc, ents))
+    out.extend(_copula(doc, ents))
     return _dedupe(out)
 
 
@@ -185,6 +187,33 @@ def _who_heads(doc: Doc, ents: Entities) -> list[Relation]:
             sent = t.sent
             window = doc[max(sent.start, t.i - 6):t.i].text
             out.append(Relation(person, "member_of", org, role, modality_of(window, allow=("alleged", "denied")), sent))
+    return out
+
+
+def _hyphen_part(t: Token) -> bool:
+    """"Pakistan-based", "US-backed": the verb is half of a hyphenated adjective."""
+    doc = t.doc
+    return (t.i > 0 and doc[t.i - 1].text == "-") or (t.i + 1 < len(doc) and doc[t.i + 1].text == "-")
+
+
+def _copula(doc: Doc, ents: Entities) -> list[Relation]:
+    """"Azhar, a cleric ..., was a leader of Harkat-ul-Ansar" → member_of, by the parse."""
+    out = []
+    for t in doc:
+        if t.lemma_ != "be" or t.pos_ not in {"AUX", "VERB"}:
+            continue
+        subj = next((c for c in t.children if c.dep_ == "nsubj"), None)
+        attr = next((c for c in t.children if c.dep_ == "attr"), None)
+        if subj is None or attr is None:
+            continue
+        person = ents.at(subj.i)
+        if person is None or person.type != "person":
+            continue
+        window = [w for w in attr.subtree if w.i > t.i][:14]
+        role = _roles_in(window)
+        obj = _window_entity(window, ents, person) if role else None
+        if role and obj:
+            out.append(Relation(person, "member_of", obj, role, _clause_modality(t.sent, doc[subj.i:subj.i + 1]), t.sent))
     return out
 
 
