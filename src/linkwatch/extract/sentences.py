@@ -1,8 +1,9 @@
 """spaCy component ``linkwatch_sentences``: hard sentence starts the parser must respect.
 
 A line break always ends a sentence (news text puts paragraphs, captions and
-datelines on their own lines), and a full stop glued to a mixed-case acronym
-("LeT.") still ends one when a capitalised word follows.
+datelines on their own lines), a full stop glued to a mixed-case acronym
+("LeT.") still ends one when a capitalised word follows, and a dotted
+abbreviation before a name ("the U.S. State Department") does not.
 """
 from __future__ import annotations
 
@@ -11,6 +12,7 @@ import re
 from spacy.language import Language
 from spacy.tokens import Doc
 
+_DOTTED = re.compile(r"^(?:[A-Z]\.){2,}$")
 _ACRONYM_STOP = re.compile(r"^[A-Z][A-Za-z]*[A-Z][a-z]?\.$|^[A-Z][a-z][A-Z]\.$")
 
 
@@ -22,4 +24,6 @@ def mark_sentence_starts(doc: Doc) -> Doc:
             nxt.is_sent_start = True
         elif _ACRONYM_STOP.match(token.text) and nxt.is_title and token.whitespace_:
             nxt.is_sent_start = True
+        elif _DOTTED.match(token.text) and nxt.text[:1].isupper() and token.whitespace_ == " ":
+            nxt.is_sent_start = False  # "the U.S. State Department": not a sentence end
     return doc
