@@ -8,8 +8,8 @@ better-sourced ties come first among paths of equal length).
 """
 from __future__ import annotations
 
+import heapq
 import logging
-from itertools import islice
 
 import networkx as nx
 
@@ -22,8 +22,57 @@ from linkwatch.errors import LinkwatchError
 log = logging.getLogger(__name__)
 
 
+def _paths(hood: Neighbourhood, a: str, b: str, hops: int, limit: int, *, per_length: int = 20000) -> list[list[str]]:
+    """Up to ``limit`` simple paths of at most ``hops`` hops: fewest hops first, then best-sourced.
+
+    Paths are enumerated length by length with a depth-first search pruned by
+    the distance to ``b`` (networkx BFS), so only paths that can still reach
+    ``b`` in time are followed; longer lengths are visited only while fewer
+    than ``limit`` shorter paths exist.
+    """
+    graph = hood.graph
+    if a not in graph or b not in graph:
+        return []
+    to_b = nx.single_source_shortest_path_length(graph, b, cutoff=hops)
+    if a not in to_b:
+        return []
+    hood.finish()
+    found: list[list[str]] = []
+    for length in range(to_b[a], hops + 1):
+        batch: list[tuple[float, list[str]]] = []
+        stack = [(a, [a], 0.0)]
+        while stack and len(batch) < per_length:
+            node, path, weight = stack.pop()
+            steps_left = length - (len(path) - 1)
+            if node == b:
+                if steps_left == 0:
+                    batch.append((weight, path))
+                continue
+            for nbr, data in graph[node].items():
+                if nbr in path or to_b.get(nbr, hops + 1) > steps_left - 1:
+                    continue
+                stack.append((nbr, path + [nbr], weight + data["weight"]))
+        found.extend(p for _, p in heapq.nsmallest(limit - len(found), batch, key=lambda wp: (wp[0], wp[1])))
+        if len(found) >= limit:
+            break
+    return found[:limit]
+
+
+def _strongest(hood: Neighbourhood, found: set[str], seen: set[str], cap: int) -> set[str]:
+    """The ``cap`` best-supported newcomers (most independent sources on their ties into ``seen``)."""
+    if len(found) <= cap:
+        return found
+    hood.truncated = True
+
+    def support(node: str) -> tuple:
+        ties = [t for m in hood.graph[node] if m in seen for t in hood.graph.edges[node, m]["ties"]]
+        return (-max((t.sources for t in ties), default=0), -len(ties), node)
+
+    return set(sorted(found, key=support)[:cap])
+
+
 def links(conn, source: str, target: str, *, hops: int = 3, filters: Filters | None = None,
-          limit: int = 10, max_nodes: int = 5000) -> dict:
+          limit: int = 10, max_nodes: int = 5000, ties_per_step: int = 10, frontier_cap: int = 300) -> dict:
     """Direct ties and up to ``limit`` paths of at most ``hops`` hops between two entities."""
     if not 1 <= hops <= 6:
         raise LinkwatchError("--hops must be between 1 and 6")
@@ -32,41 +81,46 @@ def links(conn, source: str, target: str, *, hops: int = 3, filters: Filters | N
     if a["id"] == b["id"]:
         raise LinkwatchError(f"{source!r} and {target!r} are the same entity ({a['id']})")
     hood = Neighbourhood(conn, filters=filters, max_nodes=max_nodes)
-    sides = {a["id"]: {"seen": {a["id"]}, "frontier": {a["id"]}, "depth": 0},
-             b["id"]: {"seen": {b["id"]}, "frontier": {b["id"]}, "depth": 0}}
-    while sum(s["depth"] for s in sides.values()) < hops:
-        live = [s for s in sides.values() if s["frontier"]]
-        if not live:
-            break
+    sides = [{"seen": {a["id"]}, "frontier": {a["id"]}, "depth": 0},
+             {"seen": {b["id"]}, "frontier": {b["id"]}, "depth": 0}]
+    # grow the smaller frontier until the two balls span hops - 1; the last hop is a "meet"
+    # query between the two frontiers, which never fans out to the rest of the graph
+    while sides[0]["depth"] + sides[1]["depth"] < hops - 1:
+        live = [s for s in sides if s["frontier"]]
+        if len(live) < 2:
+            break  # one side is exhausted: every path it has is already in the graph
         side = min(live, key=lambda s: len(s["frontier"]))
-        side["frontier"] = hood.expand(side["frontier"]) - side["seen"]
+        side["frontier"] = _strongest(hood, hood.expand(side["frontier"]) - side["seen"], side["seen"], frontier_cap)
         side["seen"] |= side["frontier"]
         side["depth"] += 1
-        if any(not s["frontier"] for s in sides.values()) and not (sides[a["id"]]["seen"] & sides[b["id"]]["seen"]):
-            break  # one side is exhausted and the two never met: no path
+        if len(_paths(hood, a["id"], b["id"], sides[0]["depth"] + sides[1]["depth"], limit)) >= limit:
+            break  # enough paths already, all shorter than any the last hop could add
+    else:
+        if sides[0]["frontier"] and sides[1]["frontier"]:
+            hood.meet(sides[0]["frontier"], sides[1]["frontier"])
+    paths = _paths(hood, a["id"], b["id"], hops, limit)
     graph = hood.graph
 
-    paths: list[list[str]] = []
-    if a["id"] in graph and b["id"] in graph and nx.has_path(graph, a["id"], b["id"]):
-        for path in islice(nx.shortest_simple_paths(graph, a["id"], b["id"], weight="weight"), limit * 5):
-            if len(path) - 1 <= hops:
-                paths.append(path)
-        paths.sort(key=lambda p: (len(p), nx.path_weight(graph, p, "weight")))
-        paths = paths[:limit]
+    def shown(u, v):
+        return graph.edges[u, v]["ties"][:ties_per_step]
 
-    ties = [t for p in paths for u, v in zip(p, p[1:]) for t in graph.edges[u, v]["ties"]]
+    ties = [t for p in paths for u, v in zip(p, p[1:]) for t in shown(u, v)]
+    if graph.has_edge(a["id"], b["id"]):
+        ties += shown(a["id"], b["id"])
     writer = HopWriter(conn, ties, entities={a["id"]: a, b["id"]: b}, events=hood.events)
     direct = []
     if graph.has_edge(a["id"], b["id"]):
-        direct = [writer.hop(t, start=a["id"]) for t in graph.edges[a["id"], b["id"]]["ties"]]
+        direct = [writer.hop(t, start=a["id"]) for t in shown(a["id"], b["id"])]
     out_paths = []
     for path in paths:
         steps = []
         for u, v in zip(path, path[1:]):
             steps.append({"from": entity_ref(writer.entities, u), "to": entity_ref(writer.entities, v),
-                          "ties": [writer.hop(t, start=u) for t in graph.edges[u, v]["ties"]]})
+                          "ties": [writer.hop(t, start=u) for t in shown(u, v)],
+                          "ties_total": len(graph.edges[u, v]["ties"])})
         out_paths.append({"hops": len(path) - 1, "entities": [entity_ref(writer.entities, n) for n in path],
                           "steps": steps})
     return {"from": entity_ref(writer.entities, a["id"]), "to": entity_ref(writer.entities, b["id"]),
-            "max_hops": hops, "direct": direct, "paths": out_paths, "truncated": hood.truncated,
+            "max_hops": hops, "direct": direct,
+            "direct_total": graph.edges[a["id"], b["id"]]["ties"].__len__() if graph.has_edge(a["id"], b["id"]) else 0, "paths": out_paths, "truncated": hood.truncated,
             "subgraph": {"nodes": graph.number_of_nodes(), "edges": graph.number_of_edges()}}

@@ -13,7 +13,7 @@ import logging
 import networkx as nx
 
 from linkwatch.analysis.filters import Filters
-from linkwatch.analysis.source import Tie, event_rows, keep_node, ties_around
+from linkwatch.analysis.source import Tie, event_rows, keep_node, ties_around, ties_between
 
 log = logging.getLogger(__name__)
 
@@ -48,7 +48,19 @@ class Neighbourhood:
             todo = todo[:room]
         nodes = set(nodes)
         self.expanded.update(todo)
-        ties = ties_around(self.conn, todo, types=self.types) if todo else []
+        self._take(ties_around(self.conn, todo, types=self.types) if todo else [])
+        for node in todo:
+            if node not in self.graph and keep_node(self.types.get(node)):
+                self.graph.add_node(node)
+        return {nbr for node in nodes if node in self.graph for nbr in self.graph[node]}
+
+    def meet(self, left, right) -> int:
+        """Fetch only the ties between two sets of nodes (the middle hop of a path)."""
+        before = self.graph.number_of_edges()
+        self._take(ties_between(self.conn, left, right, types=self.types))
+        return self.graph.number_of_edges() - before
+
+    def _take(self, ties: list[Tie]) -> None:
         new_events = {t.event for t in ties if t.event and t.event not in self.events}
         if new_events:
             self.events.update(event_rows(self.conn, new_events))
@@ -60,10 +72,6 @@ class Neighbourhood:
             if kept is None:
                 continue
             self.add(kept)
-        for node in todo:
-            if node not in self.graph and keep_node(self.types.get(node)):
-                self.graph.add_node(node)
-        return {nbr for node in nodes if node in self.graph for nbr in self.graph[node]}
 
     def add(self, tie: Tie) -> None:
         if self.graph.has_edge(tie.a, tie.b):
@@ -73,11 +81,15 @@ class Neighbourhood:
             data["ties"].append(tie)
         else:
             self.graph.add_edge(tie.a, tie.b, ties=[tie])
-        data = self.graph.edges[tie.a, tie.b]
-        data["ties"].sort(key=lambda t: tie_strength(t, self.events))
-        # cheaper to cross: more independent sources, higher confidence
-        best = data["ties"][0]
-        data["weight"] = 1.0 + 1.0 / (1 + best.sources) + (1.0 - best.confidence) * 0.5
+
+    def finish(self, edges=None) -> None:
+        """Order each edge's ties strongest first and weigh the edge (call before reading paths)."""
+        for u, v in (edges if edges is not None else self.graph.edges()):
+            data = self.graph.edges[u, v]
+            data["ties"].sort(key=lambda t: tie_strength(t, self.events))
+            best = data["ties"][0]
+            # cheaper to cross: more independent sources, higher confidence
+            data["weight"] = 1.0 + 1.0 / (1 + best.sources) + (1.0 - best.confidence) * 0.5
 
     def ball(self, start, depth: int) -> set[str]:
         """Expand ``depth`` rings around ``start``; return every node reached."""

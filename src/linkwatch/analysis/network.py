@@ -80,28 +80,48 @@ def edge_record(u: str, v: str, data: dict, entities: dict, events: dict) -> dic
 
 
 def network(conn, name: str, *, depth: int = 2, level: str = "all", filters: Filters | None = None,
-            max_nodes: int = 5000, complete: bool = True) -> dict:
+            max_nodes: int = 150, complete: bool = True) -> dict:
+    """Nodes within ``depth`` hops, at most ``max_nodes`` (the best-connected kept; ``omitted`` counts the rest)."""
     if level not in LEVELS:
         raise LinkwatchError(f"--level must be one of {', '.join(LEVELS)}")
     if not 1 <= depth <= 4:
         raise LinkwatchError("--depth must be between 1 and 4")
     center = find_entity(conn, name)
-    hood = Neighbourhood(conn, filters=filters, max_nodes=max_nodes)
-    hood.types[center["id"]] = center["type"]
-    reached = hood.ball({center["id"]}, depth)
-    if center["id"] not in hood.graph:
-        hood.graph.add_node(center["id"])
-    if complete:  # the ties among the outer ring too, so the picture is not a star
-        hood.expand(reached - hood.expanded)
-    ring = nx.single_source_shortest_path_length(hood.graph, center["id"], cutoff=depth)
-    ego = hood.graph.subgraph(ring)
+    root = center["id"]
+    hood = Neighbourhood(conn, filters=filters, max_nodes=max_nodes * 20)
+    hood.types[root] = center["type"]
+    hood.graph.add_node(root)
+    kept, frontier, truncated = {root}, {root}, 0
+    for _ in range(depth):
+        found = hood.expand(frontier) - kept
+        if not found:
+            break
+        room = max_nodes - len(kept)
+        # keep the best-connected newcomers: most ties into the kept set, then most sources
+        hood.finish(hood.graph.edges(found & set(hood.graph)))
+        ranked = sorted(found, key=lambda n: (-sum(len(hood.graph.edges[n, m]["ties"]) for m in hood.graph[n]
+                                                   if m in kept),
+                                              -max(hood.graph.edges[n, m]["ties"][0].sources
+                                                   for m in hood.graph[n] if m in kept), n))
+        truncated += max(0, len(ranked) - room)
+        frontier = set(ranked[:room])
+        kept |= frontier
+        if not frontier:
+            break
+    if complete and len(kept) > 1:  # ties among the outer ring too, so the picture is not a star
+        outer = kept - hood.expanded
+        if outer:
+            hood.meet(outer, kept)
+    hood.finish()
+    ego = hood.graph.subgraph(kept)
     if level == "organization":
         people = [n for n in ego if hood.types.get(n) == "person"]
-        hood.expand(people)  # their memberships, to project them onto organisations
+        hood.expand(people)  # their ties, projected onto their organisations
+        hood.finish()
         ego = hood.graph.subgraph(set(ego) | {o for p in people for o in hood.graph[p]
                                               if hood.types.get(o) == "organization"})
-    view = project(ego, hood.types, level, root=center["id"])
-    root = center["id"]
+        hood.truncated = hood.truncated or bool(truncated)
+    view = project(ego, hood.types, level, root=root)
     if root not in view:
         view.add_node(root)
     distance = nx.single_source_shortest_path_length(view, root, cutoff=depth if level == "all" else None)
@@ -114,4 +134,4 @@ def network(conn, name: str, *, depth: int = 2, level: str = "all", filters: Fil
     edges = [edge_record(u, v, d, entities, hood.events) for u, v, d in view.edges(data=True)]
     edges.sort(key=lambda e: (e["source"]["name"], e["target"]["name"]))
     return {"center": entity_ref(entities, root), "depth": depth, "level": level, "nodes": nodes,
-            "edges": edges, "truncated": hood.truncated}
+            "edges": edges, "truncated": bool(truncated) or hood.truncated, "omitted": truncated}

@@ -8,6 +8,7 @@ Jaish-e-Mohammed is a Hamas–Jaish-e-Mohammed co-presence via that commander.
 from __future__ import annotations
 
 from collections import defaultdict
+from dataclasses import replace
 from itertools import combinations
 
 from sqlalchemy import select
@@ -78,19 +79,26 @@ def _presence(conn, event_items: dict[str, str], filters: Filters) -> tuple[dict
     return present, support, types
 
 
-def _earlier_together(conn, x_side: set[str], y_side: set[str], since: str) -> str | None:
-    """The earliest date before ``since`` at which someone for X and someone for Y were both present."""
-    found = []
-    for side in (x_side, y_side):
-        mine = items_of(conn, side)
-        rows = participation_rows_by_entity(conn, mine) if mine else []
-        found.append(set(kb_of(conn, {r.subject for r in rows}).values()))
-    common = found[0] & found[1]
-    if not common:
-        return None
-    dates = [e["date"] for e in event_rows(conn, common).values()
-             if e["date"] and period(e["date"]) and not after(e["date"], since)]
-    return min(dates, key=sort_key) if dates else None
+def _events_before(conn, sides: dict[str, set[str]], since: str) -> dict[str, set[str]]:
+    """entity → the kb events dated before ``since`` where it (or one standing for it) was present.
+
+    One pass for all entities: each side's items, their participations, the events' dates.
+    """
+    everyone = set().union(*sides.values()) if sides else set()
+    mine = items_of(conn, everyone)
+    rows = participation_rows_by_entity(conn, mine) if mine else []
+    event_kb = kb_of(conn, {r.subject for r in rows})
+    dates = {k: v["date"] for k, v in event_rows(conn, set(event_kb.values())).items()}
+    by_entity: dict[str, set[str]] = defaultdict(set)
+    for r in rows:
+        ev = event_kb[r.subject]
+        when = dates.get(ev)
+        if when and period(when) and not after(when, since):
+            by_entity[mine[r.object]].add(ev)
+    out: dict[str, set[str]] = {}
+    for entity, side in sides.items():
+        out[entity] = set().union(*(by_entity.get(e, set()) for e in side))
+    return out
 
 
 def new_links(conn, *, since: str, until: str | None = None, by: str = "event", level: str = "organization",
@@ -124,17 +132,17 @@ def new_links(conn, *, since: str, until: str | None = None, by: str = "event", 
             if (x, y) not in first or sort_key(date) < sort_key(first[(x, y)][0]):
                 first[(x, y)] = (date, ev)
     results = []
-    for (x, y), (date, ev) in sorted(first.items(), key=lambda kv: (sort_key(kv[1][0]), kv[0])):
-        x_side = sides[ev][x] | {x}
-        y_side = sides[ev][y] | {y}
-        if level == "organization":
-            people = member_people(conn, {x, y})
-            x_side |= people.get(x, set())
-            y_side |= people.get(y, set())
-        earlier = _earlier_together(conn, x_side, y_side, since)
-        if earlier:
+    candidates = sorted(first.items(), key=lambda kv: (sort_key(kv[1][0]), kv[0]))
+    involved = {x for (x, y) in first} | {y for (x, y) in first}
+    members = member_people(conn, involved) if level == "organization" else {}
+    earlier = _events_before(conn, {e: members.get(e, set()) | {e} for e in involved}, since)
+    for (x, y), (date, ev) in candidates:
+        x_events = earlier.get(x, set()) | set().union(*(earlier.get(p, set()) for p in sides[ev][x]))
+        y_events = earlier.get(y, set()) | set().union(*(earlier.get(p, set()) for p in sides[ev][y]))
+        if x_events & y_events:
             continue
-        claims_here = [c for c in support[ev] if c.about in sides[ev][x] | sides[ev][y]]
+        claims_here = [replace(c, about=x if c.about in sides[ev][x] else y)
+                       for c in support[ev] if c.about in sides[ev][x] | sides[ev][y]]
         tie = Tie(a=x, b=y, kind="co_presence", event=ev, claims=claims_here)
         if tie.sources < filters.min_sources:
             continue

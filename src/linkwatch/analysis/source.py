@@ -87,6 +87,11 @@ class Tie:
 
     @property
     def sources(self) -> int:
+        """Independent sources; for a co-presence, those placing *both* at the event (at least 1)."""
+        if self.kind == "co_presence":
+            a = {c.source_key for c in self.claims if c.about == self.a}
+            b = {c.source_key for c in self.claims if c.about == self.b}
+            return max(1, len(a & b)) if a and b else 0
         return len({c.source_key for c in self.claims})
 
     @property
@@ -256,6 +261,76 @@ def ties_around(conn, kb_ids: Iterable[str], *, types: dict[str, str] | None = N
     result = list(ties.values())
     if types is not None:
         wanted = ({t.a for t in result} | {t.b for t in result} | kb_ids) - types.keys()
+        types.update({k: v["type"] for k, v in entity_rows(conn, wanted).items()})
+    return result
+
+
+def ties_between(conn, left: Iterable[str], right: Iterable[str], *, types: dict[str, str] | None = None) -> list[Tie]:
+    """Ties with one end in ``left`` and the other in ``right``, without expanding outwards.
+
+    Cheaper than :func:`ties_around` on both sets: relations are read with both
+    ends constrained, and co-presence from the two sets' own participations
+    (narrow rows first; full claim rows only for the events both sides share).
+    """
+    left, right = set(left), set(right)
+    mine = items_of(conn, left | right)
+    if not mine:
+        return []
+    left_items = [i for i, k in mine.items() if k in left]
+    right_items = [i for i, k in mine.items() if k in right]
+    ties: dict[tuple, Tie] = {}
+    rel = []
+    for one, other in ((left_items, right_items), (right_items, left_items)):
+        for batch in chunks(one, 2000):
+            for other_batch in chunks(other, 2000):
+                rel.extend(conn.execute(_claim_query(claims.c.subject.in_(batch), claims.c.object.in_(other_batch),
+                                                     claims.c.kind == "relation",
+                                                     claims.c.predicate.in_(HOP_PREDICATES))))
+    for r in {r.id: r for r in rel}.values():
+        a, b = mine[r.subject], mine[r.object]
+        if a == b:
+            continue
+        tie = ties.setdefault((r.predicate, None, a, b), Tie(a=a, b=b, kind=r.predicate))
+        tie.claims.append(_claim(r))
+
+    narrow = []
+    for batch in chunks(mine):
+        narrow.extend(conn.execute(select(claims.c.id, claims.c.subject, claims.c.object)
+                                   .where(claims.c.object.in_(batch), claims.c.kind == "participation",
+                                          claims.c.predicate.in_(CO_PRESENCE_ROLES))))
+    event_kb = kb_of(conn, {r.subject for r in narrow})
+    by_event: dict[str, list] = defaultdict(list)
+    for r in narrow:
+        by_event[event_kb[r.subject]].append(r)
+    shared = {}
+    for event, rows in by_event.items():
+        present = {mine[r.object] for r in rows}
+        if len(present) >= 2 and present & left and present & right:
+            shared[event] = rows
+    full = {}
+    for batch in chunks({r.id for rows in shared.values() for r in rows}):
+        full.update({r.id: r for r in conn.execute(_claim_query(claims.c.id.in_(batch)))})
+    for event, rows in shared.items():
+        present = {mine[r.object] for r in rows}
+        for a in present & left:
+            for b in present & right:
+                if a == b:
+                    continue
+                lo, hi = sorted((a, b))
+                key = ("co_presence", event, lo, hi)
+                if key in ties:
+                    continue
+                tie = ties[key] = Tie(a=lo, b=hi, kind="co_presence", event=event)
+                for r in rows:
+                    who = mine[r.object]
+                    if who in (lo, hi):
+                        claim = _claim(full[r.id])
+                        claim.about = who
+                        tie.claims.append(claim)
+                        tie.roles.setdefault(who, full[r.id].role)
+    result = list(ties.values())
+    if types is not None:
+        wanted = (left | right) - types.keys()
         types.update({k: v["type"] for k, v in entity_rows(conn, wanted).items()})
     return result
 

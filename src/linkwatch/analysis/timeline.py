@@ -36,13 +36,18 @@ def _context_rows(conn, mine: dict[str, str]) -> tuple[list, dict[str, str]]:
     org_items = {r.object for r in memberships if r.subject in mine and (r.modality or "asserted") != "denied"}
     if not org_items:
         return [], {}
-    orgs = kb_of(conn, org_items)
-    org_all = items_of(conn, set(orgs.values()))
+    orgs = set(kb_of(conn, org_items).values())
     docs: set[str] = set()
     for batch in chunks(mine):
         docs.update(r.document_id for r in conn.execute(select(records.c.document_id).where(records.c.id.in_(batch))))
-    rows = [r for r in _rows_naming(conn, org_all) if r.document_id in docs and r.predicate != "location"]
-    return rows, org_all
+    # the organisations' records in those documents only (indexed on document), not all their records
+    org_items_here: dict[str, str] = {}
+    for batch in chunks(docs):
+        rows = conn.execute(select(records.c.id).where(records.c.document_id.in_(batch),
+                                                       records.c.type == "organization"))
+        org_items_here.update({k: v for k, v in kb_of(conn, [r.id for r in rows]).items() if v in orgs})
+    rows = [r for r in _rows_naming(conn, org_items_here) if r.predicate != "location"]
+    return rows, org_items_here
 
 
 def timeline(conn, name: str, *, filters: Filters | None = None, context: bool = True) -> dict:
