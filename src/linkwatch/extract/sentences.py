@@ -3,7 +3,8 @@
 A line break always ends a sentence (news text puts paragraphs, captions and
 datelines on their own lines), a full stop glued to a mixed-case acronym
 ("LeT.") still ends one when a capitalised word follows, and a dotted
-abbreviation before a name ("the U.S. State Department") does not.
+abbreviation before a name ("the U.S. State Department") does not. A dateline
+("LAHORE:", "TEHRAN, July 31 (Wire) –") is a sentence of its own.
 """
 from __future__ import annotations
 
@@ -16,8 +17,24 @@ _DOTTED = re.compile(r"^(?:[A-Z]\.){2,}$")
 _ACRONYM_STOP = re.compile(r"^[A-Z][A-Za-z]*[A-Z][a-z]?\.$|^[A-Z][a-z][A-Z]\.$")
 
 
+_DATELINE = re.compile(
+    r"(?:^|\n)[ \t]*(?:[A-Z][A-Z.'\-]+(?:[ /][A-Z][A-Z.'\-]+)*)"      # TEHRAN/DOHA, UNITED NATIONS
+    r"(?:,? (?:[A-Z][a-z]{2,8}\.? \d{1,2}))?"                            # , July 31
+    r"(?: \([^)\n]{1,40}\))?"                                           # (Wire)
+    r"[ \t]*(?::|[\u2013\u2014-]{1,2})[ \t]*")
+
+
+def _dateline_ends(doc: Doc) -> list[int]:
+    """Character offsets where a dateline ("LAHORE:", "BEIJING —", "TEHRAN, July 31 (Wire) –") ends."""
+    return [m.end() for m in _DATELINE.finditer(doc.text)]
+
+
 @Language.component("linkwatch_sentences", assigns=["token.is_sent_start"])
 def mark_sentence_starts(doc: Doc) -> Doc:
+    for end in _dateline_ends(doc):
+        span = doc.char_span(end, min(len(doc.text), end + 1), alignment_mode="expand")
+        if span is not None and span.start > 0:
+            doc[span.start].is_sent_start = True
     for i, token in enumerate(doc[:-1]):
         nxt = doc[i + 1]
         if "\n" in token.text or "\n" in token.whitespace_:
