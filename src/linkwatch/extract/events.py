@@ -24,6 +24,8 @@ from linkwatch.model.ontology import event_lexicon, ontology
 CONTACT = {"meeting", "gathering"}
 PLACE_PREPS = {"in", "at", "to", "into", "inside", "near", "outside"}
 PARTY_PREPS = {"with", "alongside", "between", "from", "by", "and", "among", "including", "of"}
+PLACE_NOUNS = {"city", "town", "village", "province", "district", "region", "capital", "state", "county", "area",
+               "suburb", "outskirts", "port", "island"}
 ANAPHORIC_DETS = {"the", "this", "that", "these", "those", "his", "her", "their", "its"}
 _SUBJ = {"nsubj", "nsubjpass"}
 ORGANISING = {"organise", "organize", "organised", "organized", "host", "hosted", "hold", "held", "arrange", "arranged",
@@ -145,14 +147,29 @@ def _is_country(ent: Entity) -> bool:
 
 
 def _last_org(ents: Entities, token: Token) -> Entity | None:
+    """The salient organisation for "it" / "the group": of those named in the last three sentences,
+    the one named most often so far (ties: the most recent)."""
+    sents = list(token.doc.sents)
+    k = next((n for n, s in enumerate(sents) if s.start <= token.i < s.end), 0)
+    window_start = sents[max(0, k - 3)].start
     best = None
     for ent in ents.entities:
-        if ent.type != "organization":
+        if ent.type != "organization" or (ent.org_id and _state_body(ent.org_id)):
             continue
         before = [i for i in ent.tokens if i < token.i]
-        if before and (best is None or max(before) > best[0]):
-            best = (max(before), ent)
+        if not before or max(before) < window_start:
+            continue
+        mentions = sum(1 for s, _, _ in ent.mentions if s < token.idx)
+        key = (mentions, max(before))
+        if best is None or key > best[0]:
+            best = (key, ent)
     return best[1] if best else None
+
+
+def _state_body(org_id: str) -> bool:
+    from linkwatch.model import reference
+    org = reference.organizations().get(org_id)
+    return org is not None and org.kind in {"state", "international", "media"}
 
 
 def _support(t: Token, verb: Token) -> bool:
@@ -179,7 +196,7 @@ def _resolve(token: Token, ents: Entities, persons_before: list[Entity]) -> Enti
         return ent
     if token.lower_ in {"he", "she", "him", "her", "his"} and persons_before:
         return persons_before[-1]
-    if (token.lower_ == "it" and token.dep_ in {"dobj", "nsubjpass"}) or (
+    if (token.lower_ == "it" and token.dep_ in {"dobj", "nsubjpass", "nsubj"}) or (
             token.lower_ in ORG_ANAPHORS and any(c.lower_ in {"the", "this", "that"} for c in token.children)
             and not any(ents.at(c.i) for c in token.subtree)):
         return _last_org(ents, token)
@@ -447,6 +464,7 @@ def _arguments(event: Event, doc: Doc, ents: Entities, owned: set[int], timexes,
         while ents.at(head.i) is ent and head.head.i != head.i:
             head = head.head
         ok = (node.dep_ == "pobj" and head.lower_ in PLACE_PREPS | ({"on"} if event.type == "attack" else set())) \
+            or (node.dep_ == "pobj" and head.lower_ == "of" and head.head.lower_ in PLACE_NOUNS) \
             or (event.type == "visit" and node.dep_ in {"dobj"}) \
             or (node.dep_ in {"compound", "nmod", "npadvmod"} and head.i == t.i) \
             or (node.dep_ in {"appos", "conj"} and best is not None)
@@ -522,6 +540,8 @@ def extract_events(doc: Doc, ents: Entities, timexes, *, members: dict[str, set[
             window = doc[max(sent.start, t.i - 5):t.i + 1].text.lower()
             if any(cue in window for cue in negative):
                 continue
+            if _hypothetical(t):
+                continue
             local.append(ev)
         local = _merge_in_sentence(local)
         for ev in local:
@@ -583,6 +603,14 @@ def _claimant(doc: Doc, ents: Entities, sent: Span, cues: dict) -> Entity | None
                 or any(before.endswith(c) or before.endswith(c + " the") for c in cues["before"]):
             return ent
     return None
+
+
+def _hypothetical(t: Token) -> bool:
+    """"plans to attack", "vowed to avenge", "the next round of talks": not (yet) a happening."""
+    cues = set(ontology()["hypothetical_cues"])
+    doc = t.doc
+    window = [w.lower_ for w in doc[max(t.sent.start, t.i - 4):t.i]]
+    return any(w in cues for w in window)
 
 
 def _persons_in(ents: Entities, sent: Span, t: Token) -> list[Entity]:
