@@ -460,6 +460,49 @@ def reference_cue_relations(doc: Doc, ents: Entities) -> list[Relation]:
     return out
 
 
+def _country_entities(ents: Entities) -> dict[str, Entity]:
+    from linkwatch.extract import geo
+    out: dict[str, Entity] = {}
+    for ent in ents.entities:
+        if ent.type == "location":
+            place = geo.resolve_place(ent.name)
+            if place is not None and place.kind == "country" and place.country:
+                out.setdefault(place.country, ent)
+    return out
+
+
+def reference_memberships(doc: Doc, ents: Entities, stated: list[Relation] = ()) -> list[Relation]:
+    """A person the reference lists (data/people*.yaml) with a role in an organisation or country that
+    the document also names: member_of, when the text gives the person a title or names both in one sentence."""
+    try:
+        from linkwatch.model import people
+    except ImportError:  # reference list not installed
+        return []
+    by_org = {e.org_id: e for e in ents.entities if e.org_id}
+    countries = _country_entities(ents)
+    roles = role_words()
+    has_stated = {r.subject.id for r in stated if r.predicate == "member_of"}
+    out = []
+    for person in (e for e in ents.entities if e.type == "person"):
+        ref = next((m for f in sorted(person.forms, key=len, reverse=True) if (m := people.match_person(f))), None)
+        if ref is None:
+            continue
+        spans = _mention_spans(doc, person)
+        titled = any(any(t.lower_ in roles for t in doc[max(sp.sent.start, sp.start - 3):sp.start])
+                     or any(t.lower_ in roles for t in doc[sp.end:min(sp.sent.end, sp.end + 5)]) for sp in spans)
+        for role in ref.roles:
+            target = countries.get(role.org.split(":", 1)[1]) if role.org.startswith("country:") else by_org.get(role.org)
+            if target is None or target is person:
+                continue
+            together = [sp.sent for sp in spans if any(ents.at(t.i) is target for t in sp.sent)]
+            if not together and (not titled or person.id in has_stated):
+                continue  # the title the text gives belongs to the tie it states
+            sent = together[0] if together else spans[0].sent
+            out.append(Relation(person, "member_of", target, role.role, "asserted", sent, 0.6))
+    return out
+
+
 def extract_relations(doc: Doc, ents: Entities) -> list[Relation]:
-    return _dedupe(member_relations(doc, ents) + cue_relations(doc, ents) + designation_relations(doc, ents)
-                   + reference_cue_relations(doc, ents))
+    stated = member_relations(doc, ents)
+    return _dedupe(stated + cue_relations(doc, ents) + designation_relations(doc, ents)
+                   + reference_cue_relations(doc, ents) + reference_memberships(doc, ents, stated))
