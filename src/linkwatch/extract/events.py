@@ -146,6 +146,19 @@ def _is_country(ent: Entity) -> bool:
     return is_country(ent)
 
 
+def _salient_person(persons_before: list[Entity], ents: Entities, token: Token) -> Entity:
+    """"he": of the people named in this and the last two sentences, the one named most often so far
+    (the report's protagonist), ties to the most recent."""
+    sents = list(token.doc.sents)
+    k = next((n for n, s in enumerate(sents) if s.start <= token.i < s.end), 0)
+    window_start = sents[max(0, k - 2)].start_char
+    recent = [p for p in persons_before if any(window_start <= s < token.idx for s, _, _ in p.mentions)]
+    if not recent:
+        return persons_before[-1]
+    order = {id(p): n for n, p in enumerate(persons_before)}
+    return max(recent, key=lambda p: (sum(1 for s, _, _ in p.mentions if s < token.idx), order[id(p)]))
+
+
 def _last_org(ents: Entities, token: Token) -> Entity | None:
     """The salient organisation for "it" / "the group": of those named in the last three sentences,
     the one named most often so far (ties: the most recent)."""
@@ -195,14 +208,14 @@ def _resolve(token: Token, ents: Entities, persons_before: list[Entity]) -> Enti
     if ent is not None:
         return ent
     if token.lower_ in {"he", "she", "him", "her", "his"} and persons_before:
-        return persons_before[-1]
+        return _salient_person(persons_before, ents, token)
     if (token.lower_ == "it" and token.dep_ in {"dobj", "nsubjpass", "nsubj"}) or (
             token.lower_ in ORG_ANAPHORS and any(c.lower_ in {"the", "this", "that"} for c in token.children)
             and not any(ents.at(c.i) for c in token.subtree)):
         return _last_org(ents, token)
     for d in token.children:
         if d.dep_ == "poss" and d.lower_ in {"his", "her"} and persons_before:
-            return persons_before[-1]
+            return _salient_person(persons_before, ents, token)
     # "commanders from Lashkar-e-Taiba", "senior leaders of Hamas": the organisation stands in
     for d in token.subtree:
         e = ents.at(d.i)
@@ -542,6 +555,7 @@ def extract_events(doc: Doc, ents: Entities, timexes, *, members: dict[str, set[
                 continue
             if _hypothetical(t):
                 continue
+            ev.future = ev.future or _future(t)
             local.append(ev)
         local = _merge_in_sentence(local)
         for ev in local:
@@ -613,6 +627,13 @@ def _hypothetical(t: Token) -> bool:
     return any(w in cues for w in window)
 
 
+def _future(t: Token) -> bool:
+    words = set(ontology()["future_words"])
+    doc = t.doc
+    return any(w.lower_ in words for w in doc[max(t.sent.start, t.i - 4):t.i]) or any(
+        c.lower_ in {"will", "shall"} for c in t.children)
+
+
 def _persons_in(ents: Entities, sent: Span, t: Token) -> list[Entity]:
     out = []
     for tok in sent:
@@ -661,6 +682,9 @@ def _merge_in_sentence(local: list[Event]) -> list[Event]:
             if same_family and _compatible(ev, other) and _verb_chain(inner.trigger, outer.trigger) \
                     and set(ev.parties()) & set(other.parties()):
                 host = other
+                break
+            if ev.type == other.type == "attack" and _compatible(ev, other):
+                host = other  # "a strike ... which killed 12": one attack
                 break
         if host is None:
             out.append(ev)
