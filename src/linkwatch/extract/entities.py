@@ -29,6 +29,7 @@ class Entity:
     tokens: set[int] = field(default_factory=set)
     org_id: str | None = None
     first: int = 0  # first mention's start char
+    title_of: str | None = None  # set when the entity is only a title ("the Jaish chief"): the group's id
 
     def add(self, span: Span) -> None:
         text = span.text
@@ -197,6 +198,7 @@ def collect_entities(doc: Doc) -> Entities:
             ent = new(span, "person", key)
         ent.add(span)
     _propagate(doc, entities)
+    _title_mentions(doc, entities)
     for ent in entities:
         longest = max(ent.forms, key=lambda f: (len(f.split()), len(f)))
         if not ent.org_id:
@@ -232,6 +234,16 @@ def _title_words(span: Span) -> bool:
 
 def _extend_persons(doc: Doc, spans: list[Span]) -> list[Span]:
     """'Maulana' + 'Fazl-ur-Rehman': a person span swallows the capitalised name tokens right after it."""
+    # adjacent pieces of one name the model cut in two ("Maulana Masood" + "Azhar")
+    merged: list[Span] = []
+    for span in spans:
+        prev = merged[-1] if merged else None
+        if prev is not None and prev.label_ == "PERSON" and prev.end == span.start and not span.kb_id_ \
+                and len(span) == 1 and span[0].pos_ == "PROPN" and span[0].text[:1].isupper():
+            merged[-1] = Span(doc, prev.start, span.end, label=prev.label)
+        else:
+            merged.append(span)
+    spans = merged
     taken = {i for s in spans for i in range(s.start, s.end)}
     out = []
     for span in spans:
@@ -289,6 +301,77 @@ def _propagate(doc: Doc, entities: list[Entity]) -> None:
         ent = targets[m.group(1)]
         ent.add(span)
         covered.update(range(span.start, span.end))
+
+
+def _title_mentions(doc: Doc, entities: list[Entity]) -> None:
+    """"the Leader", "the JeM chief": a title used as a name is a mention of the person it titles.
+
+    Titles are learnt from the document ("Supreme Leader Ayatollah Ali Khamenei", "JeM chief Masood
+    Azhar", "The Leader of the Islamic Revolution, Ayatollah ..."); a definite title naming an
+    organisation that no named person holds becomes a person of its own ("the Jaish chief")."""
+    from linkwatch.model.ontology import role_words
+    roles = role_words()
+    owner_at = {i: e for e in entities for i in e.tokens}
+    titles: dict[tuple[str | None, str], set[int]] = {}
+    for ent in entities:
+        if ent.type != "person":
+            continue
+        for start, _, _ in list(ent.mentions):
+            span = doc.char_span(start, start + 1, alignment_mode="expand")
+            if span is None:
+                continue
+            i = span.start - 1
+            if i >= 0 and doc[i].text == ",":
+                i -= 1
+                # "The Leader of the Islamic Revolution, Ayatollah ...": skip back over "of ..." to the title
+                j = i
+                while j > doc[i].sent.start and doc[j].lower_ not in roles and i - j < 8:
+                    j -= 1
+                i = j
+            org = None
+            if i >= 0 and doc[i].lower_ in roles:
+                k = i - 1
+                while k >= 0 and doc[k].lower_ in roles | {"supreme", "senior", "top", "deputy"}:
+                    k -= 1
+                if k >= 0 and k in owner_at and owner_at[k].type == "organization":
+                    org = owner_at[k].org_id or owner_at[k].id
+                titles.setdefault((org, doc[i].lower_), set()).add(id(ent))
+                titles.setdefault((None, doc[i].lower_), set()).add(id(ent))
+    by_id = {id(e): e for e in entities}
+    covered = set(owner_at)
+    for t in doc:
+        if t.lower_ not in roles or t.i in covered or not t.i or t.pos_ not in {"NOUN", "PROPN"}:
+            continue
+        nxt = doc[t.i + 1] if t.i + 1 < len(doc) else None
+        if nxt is not None and (nxt.pos_ == "PROPN" or nxt.i in covered or nxt.lower_ in roles or nxt.text == ","
+                                and nxt.i + 1 < len(doc) and doc[nxt.i + 1].pos_ == "PROPN"):
+            continue  # a title before a name, not a title used as a name
+        start = t.i
+        org = None
+        if start - 1 >= 0 and (start - 1) in owner_at and owner_at[start - 1].type == "organization":
+            o = owner_at[start - 1]
+            org = o.org_id or o.id
+            start -= 1
+            while start - 1 >= 0 and owner_at.get(start - 1) is o:
+                start -= 1
+        if start == 0 or doc[start - 1].lower_ not in {"the", "its", "their"}:
+            continue
+        if org is None and not t.is_title:
+            continue  # "the leader" in lower case is too vague without a group
+        holders = titles.get((org, t.lower_)) or (titles.get((None, t.lower_)) if org is None else None)
+        if holders and len(holders) == 1:
+            person = by_id[next(iter(holders))]
+        elif org is not None and not holders:
+            person = Entity(id="", type="person", name=doc[start:t.i + 1].text, title_of=org)
+            entities.append(person)
+            titles[(org, t.lower_)] = {id(person)}
+            by_id[id(person)] = person
+        else:
+            continue
+        span = doc[start:t.i + 1]
+        person.add(span)
+        covered.update(range(span.start, span.end))
+        owner_at.update({i: person for i in range(span.start, span.end)})
 
 
 def _strip_the(text: str) -> str:

@@ -251,7 +251,8 @@ def _persons_before(ents: Entities, doc: Doc, i: int) -> list[Entity]:
 
 
 def _mention_starts(ents: Entities) -> list[tuple[int, Entity]]:
-    return sorted((min(ent_tokens), e) for e in ents.entities for ent_tokens in _groups(e.tokens))
+    return sorted(((min(ent_tokens), e) for e in ents.entities for ent_tokens in _groups(e.tokens)),
+                  key=lambda pair: pair[0])
 
 
 def _groups(tokens: set[int]) -> list[list[int]]:

@@ -506,3 +506,31 @@ def extract_relations(doc: Doc, ents: Entities) -> list[Relation]:
     stated = member_relations(doc, ents)
     return _dedupe(stated + cue_relations(doc, ents) + designation_relations(doc, ents)
                    + reference_cue_relations(doc, ents) + reference_memberships(doc, ents, stated))
+
+
+LEADER_ROLES = {"chief", "leader", "head", "emir", "amir", "founder", "commander", "president", "chairman"}
+
+
+def merge_title_persons(ents: Entities, relations: list[Relation]) -> list[Relation]:
+    """"the Hamas chief" joins the person the document makes the group's chief or leader
+    (one only); its mentions move over and the title-only entity goes."""
+    out = relations
+    for title in [e for e in ents.entities if e.title_of]:
+        org_ent = next((e for e in ents.entities if (e.org_id or e.id) == title.title_of), None)
+        holders = {r.subject for r in relations if r.predicate == "member_of" and r.object is org_ent
+                   and r.subject is not title and r.subject.type == "person"
+                   and set((r.role or "").split()) & LEADER_ROLES}
+        if len(holders) != 1:
+            continue
+        person = holders.pop()
+        person.mentions.extend(title.mentions)
+        person.mentions.sort()
+        person.tokens |= title.tokens
+        person.forms.extend(f for f in title.forms if f not in person.forms)
+        for i in title.tokens:
+            ents.by_token[i] = person
+        ents.entities.remove(title)
+        out = [r for r in out if r.subject is not title and r.object is not title]
+    for i, ent in enumerate(ents.entities, 1):
+        ent.id = f"E{i}"
+    return out

@@ -5,7 +5,7 @@ from spacy.tokens import Doc, Span
 
 from linkwatch.extract.entities import Entities, collect_entities
 from linkwatch.extract.events import Event, extract_events
-from linkwatch.extract.relations import Relation, extract_relations
+from linkwatch.extract.relations import Relation, extract_relations, merge_title_persons
 from linkwatch.model.records import Article
 
 EXTRACTOR = "linkwatch.extract@0.1"
@@ -69,6 +69,7 @@ def build_report(doc: Doc, article: Article) -> dict:
     ents = collect_entities(doc)
     timexes = _timexes(doc, article.published)
     relations = extract_relations(doc, ents)
+    relations = merge_title_persons(ents, relations)
     members: dict[str, set[str]] = {}
     for rel in relations:
         if rel.predicate == "member_of" and rel.object.type == "organization":
