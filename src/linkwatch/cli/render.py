@@ -29,7 +29,8 @@ def render_report(report: dict) -> str:
             org = f"; organised by {names[e['organizer']]}" if e.get("organizer") else ""
             where = f" in {names[e['location']]}" if e.get("location") else ""
             title = f" “{e['name']}”" if e.get("name") else ""
-            lines.append(f"  {when:10}  {e['type']}{title}{where}: {who}{org}  ({e['modality']})")
+            future = ", future" if e.get("future") else ""
+            lines.append(f"  {when:10}  {e['type']}{title}{where}: {who}{org}  ({e['modality']}{future})")
             for ev in e["evidence"][:2]:
                 lines.append(f"      “{ev['text'].strip()}”")
     return "\n".join(lines)

@@ -178,6 +178,8 @@ def collect_entities(doc: Doc) -> Entities:
         if etype == "location":
             key = _place_key(text) or key
         ent = index.get(key)
+        if ent is None and etype == "person" and len(_name_tokens(text)) > 1:
+            ent = _person_by_suffix(entities, _name_tokens(text))
         if ent is None and etype == "person" and len(_name_tokens(text)) == 1:
             ent = _person_by_part(entities, _name_tokens(text)[0])
             if ent is None:
@@ -385,6 +387,17 @@ def _place_key(text: str) -> str | None:
     if place.geonames_id:
         return f"geo:{place.geonames_id}"
     return f"geo:{place.name}:{place.country}"
+
+
+def _person_by_suffix(entities: list[Entity], parts: list[str]) -> Entity | None:
+    """"Ag Ghaly" after "Iyad Ag Ghaly": a shorter form that ends the same full name."""
+    for ent in reversed(entities):
+        if ent.type == "person":
+            for form in ent.forms:
+                full = _name_tokens(form)
+                if len(full) > len(parts) and full[-len(parts):] == parts:
+                    return ent
+    return None
 
 
 def _person_by_part(entities: list[Entity], part: str) -> Entity | None:

@@ -149,6 +149,9 @@ def _is_country(ent: Entity) -> bool:
 def _salient_person(persons_before: list[Entity], ents: Entities, token: Token) -> Entity:
     """"he": of the people named in this and the last two sentences, the one named most often so far
     (the report's protagonist), ties to the most recent."""
+    in_sentence = [p for p in persons_before if any(token.sent.start_char <= s < token.idx for s, _, _ in p.mentions)]
+    if in_sentence and token.lower_ in {"his", "her"}:  # "Ghani said his government ...": bound in the sentence
+        return max(in_sentence, key=lambda p: max(s for s, _, _ in p.mentions if s < token.idx))
     sents = list(token.doc.sents)
     k = next((n for n, s in enumerate(sents) if s.start <= token.i < s.end), 0)
     window_start = sents[max(0, k - 2)].start_char
@@ -355,7 +358,8 @@ def _paragraph_time(doc: Doc, t: Token, timexes) -> tuple[int, object] | None:
     best = None
     for tx in timexes:
         if start <= tx.start < t.sent.start_char and tx.value is not None and tx.kind in {"date", "time"} \
-                and not tx.future:
+                and not tx.future and not doc.text[max(0, tx.start - 7):tx.start].lower().strip().endswith(
+                    ("since", "until", "by", "from", "before")):
             best = tx
     return (99, best) if best is not None else None
 

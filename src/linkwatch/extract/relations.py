@@ -471,7 +471,8 @@ def _country_entities(ents: Entities) -> dict[str, Entity]:
     return out
 
 
-def reference_memberships(doc: Doc, ents: Entities, stated: list[Relation] = ()) -> list[Relation]:
+def reference_memberships(doc: Doc, ents: Entities, stated: list[Relation] = (), *,
+                          year: int | None = None) -> list[Relation]:
     """A person the reference lists (data/people*.yaml) with a role in an organisation or country that
     the document also names: member_of, when the text gives the person a title or names both in one sentence."""
     try:
@@ -490,7 +491,7 @@ def reference_memberships(doc: Doc, ents: Entities, stated: list[Relation] = ())
         spans = _mention_spans(doc, person)
         titled = any(any(t.lower_ in roles for t in doc[max(sp.sent.start, sp.start - 3):sp.start])
                      or any(t.lower_ in roles for t in doc[sp.end:min(sp.sent.end, sp.end + 5)]) for sp in spans)
-        for role in ref.roles:
+        for role in people.roles_at(ref.id, year):
             target = countries.get(role.org.split(":", 1)[1]) if role.org.startswith("country:") else by_org.get(role.org)
             if target is None or target is person:
                 continue
@@ -502,10 +503,11 @@ def reference_memberships(doc: Doc, ents: Entities, stated: list[Relation] = ())
     return out
 
 
-def extract_relations(doc: Doc, ents: Entities) -> list[Relation]:
+def extract_relations(doc: Doc, ents: Entities, *, published: str | None = None) -> list[Relation]:
     stated = member_relations(doc, ents)
+    year = int(published[:4]) if published else None
     return _dedupe(stated + cue_relations(doc, ents) + designation_relations(doc, ents)
-                   + reference_cue_relations(doc, ents) + reference_memberships(doc, ents, stated))
+                   + reference_cue_relations(doc, ents) + reference_memberships(doc, ents, stated, year=year))
 
 
 LEADER_ROLES = {"chief", "leader", "head", "emir", "amir", "founder", "commander", "president", "chairman"}

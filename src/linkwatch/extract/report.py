@@ -65,10 +65,22 @@ def _event_dict(i: int, ev: Event) -> dict:
             "extractor": EXTRACTOR}
 
 
+def _dateline_date(doc: Doc) -> str | None:
+    """A full date in the opening dateline ("UNITED NATIONS, May 1, 2019 —") dates an undated document."""
+    first = next(iter(doc.sents), None)
+    if first is None or first.end_char > 200:
+        return None
+    for tx in _timexes(doc[first.start:first.end].as_doc(), None):
+        if tx.value and len(tx.value) == 10 and tx.anchor == "explicit":
+            return tx.value
+    return None
+
+
 def build_report(doc: Doc, article: Article) -> dict:
     ents = collect_entities(doc)
-    timexes = _timexes(doc, article.published)
-    relations = extract_relations(doc, ents)
+    published = article.published or _dateline_date(doc)
+    timexes = _timexes(doc, published)
+    relations = extract_relations(doc, ents, published=published)
     relations = merge_title_persons(ents, relations)
     members: dict[str, set[str]] = {}
     for rel in relations:
