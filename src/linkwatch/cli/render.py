@@ -5,7 +5,9 @@ from __future__ import annotations
 def render_report(report: dict) -> str:
     doc = report["document"]
     names = {e["id"]: e["name"] for e in report["entities"]}
-    lines = [f"== {doc.get('title') or doc['id']}  ({doc.get('published') or 'date unknown'}; {doc.get('source')})", ""]
+    date = doc.get("published") or (f"{doc['published_inferred']} from the dateline" if doc.get("published_inferred")
+                                    else "date unknown")
+    lines = [f"== {doc.get('title') or doc['id']}  ({date}; {doc.get('source')})", ""]
     lines.append("Entities")
     for kind in ("person", "organization", "location"):
         items = [e for e in report["entities"] if e["type"] == kind]

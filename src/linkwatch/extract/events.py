@@ -214,11 +214,11 @@ def _resolve(token: Token, ents: Entities, persons_before: list[Entity]) -> Enti
         return _salient_person(persons_before, ents, token)
     if (token.lower_ == "it" and token.dep_ in {"dobj", "nsubjpass", "nsubj"}) or (
             token.lower_ in ORG_ANAPHORS and any(c.lower_ in {"the", "this", "that"} for c in token.children)
-            and not any(ents.at(c.i) for c in token.subtree)):
+            and not any(ents.at(c.i) is not None and ents.at(c.i).type != "location" for c in token.subtree)):
         return _last_org(ents, token)
     for d in token.children:
         if d.dep_ == "poss" and d.lower_ in {"his", "her"} and persons_before:
-            return _salient_person(persons_before, ents, token)
+            return _salient_person(persons_before, ents, d)
     # "commanders from Lashkar-e-Taiba", "senior leaders of Hamas": the organisation stands in
     for d in token.subtree:
         e = ents.at(d.i)

@@ -88,8 +88,11 @@ def build_report(doc: Doc, article: Article) -> dict:
             members.setdefault(rel.subject.id, set()).add(rel.object.id)
     events = extract_events(doc, ents, timexes, members=members)
     events.sort(key=lambda e: e.trigger.i)
+    document = article.document()
+    if published and not article.published:
+        document["published_inferred"] = published  # from the dateline; `published` stays as the source gave it
     return {
-        "document": article.document(),
+        "document": document,
         "entities": [_entity_dict(e, ents) for e in ents.entities],
         "relations": [_relation_dict(r) for r in relations],
         "events": [_event_dict(i, ev) for i, ev in enumerate(events, 1)],

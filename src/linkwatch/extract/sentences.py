@@ -19,7 +19,7 @@ _ACRONYM_STOP = re.compile(r"^[A-Z][A-Za-z]*[A-Z][a-z]?\.$|^[A-Z][a-z][A-Z]\.$")
 
 _DATELINE = re.compile(
     r"(?:^|\n)[ \t]*(?:[A-Z][A-Z.'\-]+(?:[ /][A-Z][A-Z.'\-]+)*)"      # TEHRAN/DOHA, UNITED NATIONS
-    r"(?:,? (?:[A-Z][a-z]{2,8}\.? \d{1,2}))?"                            # , July 31
+    r"(?:,? (?:[A-Z][a-z]{2,8}\.? \d{1,2})(?:, \d{4})?)?"               # , July 31(, 2024)
     r"(?: \([^)\n]{1,40}\))?"                                           # (Wire)
     r"[ \t]*(?::|[\u2013\u2014-]{1,2})[ \t]*")
 
