@@ -202,7 +202,7 @@ def collect_entities(doc: Doc) -> Entities:
     _propagate(doc, entities)
     _title_mentions(doc, entities)
     for ent in entities:
-        longest = max(ent.forms, key=lambda f: (len(f.split()), len(f)))
+        longest = max(ent.forms, key=lambda f: (not f.isupper(), len(f.split()), len(f)))
         if not ent.org_id:
             ent.name = _strip_the(longest)
         ent.mentions.sort()

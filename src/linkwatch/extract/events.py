@@ -91,8 +91,8 @@ def _triggers(sent: Span) -> list[tuple[Token, str]]:
                     found.append((head, kind))
                     taken.update(range(head.i, head.i + n))
     for t in sent:
-        if t.i in taken:
-            continue
+        if t.i in taken or (t.i > sent.start and t.doc[t.i - 1].text == "-"):
+            continue  # "Hamas-led": half of an adjective, not a happening
         lemma = t.lemma_.lower()
         for kind, spec in lex.items():
             if t.pos_ == "VERB" and lemma in spec["verbs"]:
@@ -352,6 +352,17 @@ def _sentence_place(t: Token, ents: Entities, owned: set[int]) -> tuple[int, Ent
     return best
 
 
+_MONTHS = ("jan", "feb", "mar", "apr", "may", "jun", "jul", "aug", "sep", "oct", "nov", "dec")
+
+
+def _event_relative(tx) -> bool:
+    """"hours before", "a day after the killing": relative to a happening, not to a stated date."""
+    if tx.anchor != "relative":
+        return False
+    text = tx.text.lower()
+    return not any(ch.isdigit() for ch in text) and not any(m in text for m in _MONTHS)
+
+
 def _paragraph_time(doc: Doc, t: Token, timexes) -> tuple[int, object] | None:
     """The last calendar date told earlier in the same paragraph (the narrative's current day)."""
     start = doc.text.rfind("\n", 0, t.sent.start_char) + 1
@@ -511,7 +522,7 @@ def _arguments(event: Event, doc: Doc, ents: Entities, owned: set[int], timexes,
         inside = any(tok.i in region_idx for tok in span)
         if tx.kind == "vague" and inside:
             vague = True
-        if tx.value is None or tx.kind not in {"date", "time"}:
+        if tx.value is None or tx.kind not in {"date", "time"} or _event_relative(tx):
             continue
         d = min(_distance(tok, t) for tok in span)
         if inside and (chosen is None or d < chosen[0]):
