@@ -141,6 +141,7 @@ def collect_entities(doc: Doc) -> Entities:
     names = _names()
     spans = [s for s in (clean_span(e) for e in doc.ents if not _quoted_title(e)) if s is not None]
     spans = [s for s in _extend_persons(doc, spans) if not _title_words(s)]
+    spans = _add_missed_places(doc, spans)
     person_tokens: set[str] = set()
     for s in spans:
         if s.label_ == "PERSON" and not _reference().match_org(s.text):
@@ -232,6 +233,30 @@ def _title_words(span: Span) -> bool:
         nxt = span.doc[span.end] if span.end < len(span.doc) else None
         return True if span.label_ != "PERSON" or (nxt is not None and nxt.pos_ == "PROPN") else False
     return False
+
+
+def _add_missed_places(doc: Doc, spans: list[Span]) -> list[Span]:
+    """'at Pulwama', 'in Khar': a capitalised name after a place preposition that the model left out
+    is a place when the gazetteer knows it."""
+    taken = {i for s in spans for i in range(s.start, s.end)}
+    extra = []
+    i = 0
+    while i < len(doc):
+        t = doc[i]
+        if t.lower_ in _LOCATIVE | {"to", "from"} and i + 1 < len(doc) and (i + 1) not in taken:
+            j = i + 1
+            while j < len(doc) and j not in taken and doc[j].pos_ == "PROPN" and doc[j].text[:1].isupper() \
+                    and doc[j].ent_type_ not in {"DATE", "TIME", "MONEY", "PERCENT", "CARDINAL", "ORDINAL"}:
+                j += 1
+            if j > i + 1 and j - i <= 4:
+                text = doc[i + 1:j].text
+                if _geo().resolve_place(text) is not None and not _reference().match_org(text):
+                    extra.append(Span(doc, i + 1, j, label="GPE"))
+                    taken.update(range(i + 1, j))
+            i = j
+            continue
+        i += 1
+    return sorted(spans + extra, key=lambda s: s.start) if extra else spans
 
 
 def _extend_persons(doc: Doc, spans: list[Span]) -> list[Span]:
