@@ -13,11 +13,13 @@ exactly one person:
 1. the folded surface equals a folded name or alias ("Hafiz Saeed",
    "Mullah Omar" are aliases in their own right);
 2. the same after :func:`~linkwatch.model.names.strip_honorifics`;
-3. the :func:`~linkwatch.model.names.name_key` of the stripped surface equals
-   the key of a full name or alias ("Esmaeil Haniyeh" / "Ismail Haniya");
-4. a looser key, the first letter plus the consonants of the joined key, for
-   word-split and vowel differences ("Abubakar Shekau" / "Abu Bakr Shekau",
-   "Haibatullah" / "Hibatullah").
+3. the :func:`~linkwatch.model.names.name_key` of the surface with its title
+   ("Mulla Mohammad Omar"), then of the stripped surface, equals the key of a
+   name or alias ("Esmaeil Haniyeh" / "Ismail Haniya");
+4. a looser key, the first letter plus the consonants and glides of the
+   joined key, for word-split and plain-vowel differences ("Abubakar Shekau"
+   / "Abu Bakr Shekau", "Iyad Ag Ghaly" / "Iyad ag-Ghali"); the glides keep
+   Hassan and Hussein apart.
 
 Steps 3 and 4 need at least two name words after titles and articles are
 dropped, so a bare surname ("Modi", "al-Baghdadi", "Mr Haqqani") never
@@ -131,8 +133,8 @@ def _person(raw: dict) -> Person:
 
 
 def _blocked(raw: dict) -> frozenset[str]:
-    """Folded forms too common to name this person without a title ("Abdur Rahman")."""
-    return frozenset(fold(text) for text in _texts(raw.get("common_names")))
+    """Name keys of forms too common to name this person without a title ("Abdur Rahman")."""
+    return frozenset(name_key(text) for text in _texts(raw.get("common_names")))
 
 
 def _data_files() -> list:
@@ -168,7 +170,7 @@ def people() -> dict[str, Person]:
 # --- keys -----------------------------------------------------------------------
 
 _CONNECTOR_HYPHEN_RE = re.compile(r"(?<=\w)-(?=\w)")
-_LOOSE_DROP_RE = re.compile(r"[aeiouyw ]")
+_LOOSE_DROP_RE = re.compile(r"[aiu ]")
 
 
 _ARTICLE_NAME_RE = re.compile(r"^(?:(?:al|el)[-\s]+|(?:a[dnrstz]|ash|ath|adh)-)[^\s-]+$", re.IGNORECASE)
@@ -186,7 +188,7 @@ def _words(surface: str) -> int:
 
 
 def _loose_key(key: str) -> str:
-    """First letter plus consonants of a name key, words joined."""
+    """First letter plus the consonants and glides (y, w) of a name key, words joined."""
     joined = key.replace(" ", "")
     if not joined:
         return ""
@@ -214,7 +216,7 @@ def _full_forms(person: Person) -> list[str]:
     forms: list[str] = []
     for surface in person.surfaces():
         for candidate in (surface, strip_honorifics(surface)):
-            if candidate not in forms and fold(candidate) not in blocked:
+            if candidate not in forms and name_key(candidate) not in blocked:
                 forms.append(candidate)
     return forms
 
@@ -241,8 +243,11 @@ def _index() -> _Index:
             if _is_bare(form):
                 continue  # never index a bare name ("al-Baghdadi")
             folded.setdefault(fold(form), set()).add(person.id)
+            titled_key = name_key(form)
+            if len(titled_key.split()) >= 2:
+                keys.setdefault(titled_key, set()).add(person.id)  # "Mullah Omar" as written
             stripped = strip_honorifics(form)
-            if _words(stripped) < 2 or fold(stripped) in blocked:
+            if _words(stripped) < 2 or name_key(stripped) in blocked:
                 continue  # a titled surname ("Mullah Omar") matches only as written
             key = name_key(stripped)
             keys.setdefault(key, set()).add(person.id)
@@ -270,6 +275,10 @@ def match_person(surface: str) -> Person | None:
     folded_stripped = fold(stripped)
     if folded_stripped in index.folded:
         return _one(index.folded[folded_stripped])
+    if stripped != surface.strip():
+        titled_key = name_key(surface)
+        if titled_key in index.keys:
+            return _one(index.keys[titled_key])  # "Mulla Mohammad Omar"
     key = name_key(stripped)
     if len(key.split()) < 2:
         return None
