@@ -39,6 +39,13 @@ def _entity_dict(ent, ents: Entities) -> dict:
         if place is not None:
             out["geo"] = {"lat": place.lat, "lon": place.lon, "country": place.country,
                           "geonames_id": place.geonames_id, "kind": place.kind}
+            out["ref_id"] = f"geonames:{place.geonames_id}" if place.geonames_id else \
+                f"place:{place.country}:{place.name}"
+    if ent.type == "person":
+        from linkwatch.model import people
+        ref = next((m for f in sorted(ent.forms, key=len, reverse=True) if (m := people.match_person(f))), None)
+        if ref is not None:
+            out["ref_id"] = f"person:{ref.id}"
     return out
 
 

@@ -35,9 +35,12 @@ def _match(surface: str):
 
 
 def reference_id(entity: dict) -> str | None:
-    """The entity's reference id: the report's own ``kb_id`` or a reference-list match (organisations)."""
+    """The entity's reference id: the report's own ``kb_id``, its ``ref_id`` (an organisation or person of
+    the reference lists, a gazetteer place), or a reference-list match (organisations)."""
     if entity.get("kb_id"):
         return str(entity["kb_id"])
+    if entity.get("ref_id"):  # the extractor's anchor: reference org, person or gazetteer place
+        return str(entity["ref_id"])
     if entity.get("type") != "organization":
         return None
     for surface in [entity.get("name"), *(entity.get("aliases") or [])]:
