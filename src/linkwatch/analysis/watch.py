@@ -25,9 +25,14 @@ from linkwatch.store.schema import documents
 log = logging.getLogger(__name__)
 
 
-def _snapshot(folder: Path) -> dict[str, float]:
-    return {str(p): p.stat().st_mtime for p in sorted(folder.rglob("*")) if p.is_file()
-            and not p.name.startswith(".")}
+def _snapshot(folder: Path) -> dict[str, tuple]:
+    """path → (mtime, size) of every visible file: a change in either is a new version."""
+    out = {}
+    for p in sorted(folder.rglob("*")):
+        if p.is_file() and not p.name.startswith("."):
+            stat = p.stat()
+            out[str(p)] = (stat.st_mtime_ns, stat.st_size)
+    return out
 
 
 def post_webhook(url: str, alert: dict, *, timeout: float = 10.0) -> bool:
@@ -44,11 +49,20 @@ def post_webhook(url: str, alert: dict, *, timeout: float = 10.0) -> bool:
 
 def watch_folder(folder, *, engine, ingest: Callable, interval: float = 5.0, existing: bool = False,
                  once: bool = False, sleep: Callable[[float], None] = time.sleep) -> Iterator[dict]:
-    """Yield alerts (dicts) forever, or after one pass with ``once``."""
+    """An iterator of alerts (dicts), forever or for one pass with ``once``.
+
+    The folder is checked and, unless ``existing``, its current files are
+    noted *now* (not at the first ``next``), so only files arriving after
+    this call are ingested.
+    """
     folder = Path(folder)
     if not folder.is_dir():
         raise InputError(f"{folder} is not a directory")
-    seen: dict[str, float] = {} if existing else _snapshot(folder)
+    seen: dict[str, tuple] = {} if existing else _snapshot(folder)
+    return _poll(folder, seen, engine=engine, ingest=ingest, interval=interval, once=once, sleep=sleep)
+
+
+def _poll(folder: Path, seen: dict[str, tuple], *, engine, ingest, interval, once, sleep) -> Iterator[dict]:
     while True:
         current = _snapshot(folder)
         fresh = [p for p, mtime in current.items() if seen.get(p) != mtime]
