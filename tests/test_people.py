@@ -209,3 +209,22 @@ def test_every_form_matches_back(table):
 def test_strip_honorifics_is_what_match_uses():
     assert strip_honorifics("Maulana Masood Azhar") == "Masood Azhar"
     assert match_person("Maulana Masood Azhar") == match_person("Masood Azhar")
+
+
+# --- no input crashes it ------------------------------------------------------------------
+
+from hypothesis import given, settings, strategies as st  # noqa: E402
+
+
+@settings(max_examples=300, deadline=None)
+@given(st.text(max_size=60))
+def test_match_person_never_crashes(surface):
+    person = match_person(surface)
+    assert person is None or person.id in people()
+
+
+@settings(max_examples=100, deadline=None)
+@given(st.sampled_from(sorted(people())), st.one_of(st.none(), st.integers(min_value=1900, max_value=2100)))
+def test_roles_at_is_a_subset_of_roles(person_id, year):
+    roles = roles_at(person_id, year)
+    assert set(roles) <= set(people()[person_id].roles)

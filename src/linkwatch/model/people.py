@@ -6,6 +6,9 @@ de guerre, titled forms such as "Mullah Omar"), a nationality and a list of
 roles. A role ties the person to an organisation id from ``data/org_*.yaml``
 or to a country written ``country:XX`` (ISO 3166 alpha-2), with the years it
 was held (``from`` / ``until`` in the YAML, ``since`` / ``until`` here).
+A record may list ``common_names``: forms of its name too common to name this
+person alone ("Muhammad Saeed" for Hafiz Muhammad Saeed, "Abdur Rahman" for
+Shaykh Abdur Rahman); they are never indexed, though the titled forms are.
 
 Lookup order in :func:`match_person`, each step used only when it names
 exactly one person:
