@@ -7,7 +7,6 @@ those ingested after the batch started.
 """
 from __future__ import annotations
 
-import datetime as dt
 import json
 import logging
 import time
@@ -67,12 +66,12 @@ def _poll(folder: Path, seen: dict[str, tuple], *, engine, ingest, interval, onc
         current = _snapshot(folder)
         fresh = [p for p, mtime in current.items() if seen.get(p) != mtime]
         if fresh:
-            started = dt.datetime.now(dt.timezone.utc) - dt.timedelta(seconds=1)
+            before = _stored(engine)
             log.info("ingesting %d new file(s)", len(fresh))
             ingest(fresh, db=engine)
+            after = _stored(engine)
+            new_docs = [d for d, stamp in after.items() if before.get(d) != stamp]
             with engine.connect() as conn:
-                new_docs = [r.id for r in conn.execute(select(documents.c.id, documents.c.ingested_at))
-                            if r.ingested_at and _aware(r.ingested_at) >= started]
                 for alert in alerts_for_documents(conn, new_docs):
                     yield alert
             seen.update({p: current[p] for p in fresh})
@@ -81,5 +80,8 @@ def _poll(folder: Path, seen: dict[str, tuple], *, engine, ingest, interval, onc
         sleep(interval)
 
 
-def _aware(value: dt.datetime) -> dt.datetime:
-    return value if value.tzinfo else value.replace(tzinfo=dt.timezone.utc)
+def _stored(engine) -> dict[str, tuple]:
+    """document id → (content hash, ingest time): what changed across one ingest call."""
+    with engine.connect() as conn:
+        return {r.id: (r.content_hash, str(r.ingested_at))
+                for r in conn.execute(select(documents.c.id, documents.c.content_hash, documents.c.ingested_at))}
