@@ -54,7 +54,10 @@ class Zipf:
         self.cum = list(itertools.accumulate(weights))
         self.rng = rng
 
-    def draw(self) -> int:
+    def draw(self, uniform: float = 0.3) -> int:
+        """A Zipf draw, or with probability ``uniform`` any index (so the long tail is reported too)."""
+        if self.rng.random() < uniform:
+            return self.rng.randrange(len(self.cum))
         return bisect.bisect_left(self.cum, self.rng.random() * self.cum[-1])
 
 

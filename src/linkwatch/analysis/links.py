@@ -64,15 +64,20 @@ def _strongest(hood: Neighbourhood, found: set[str], seen: set[str], cap: int) -
         return found
     hood.truncated = True
 
-    def support(node: str) -> tuple:
-        ties = [t for m in hood.graph[node] if m in seen for t in hood.graph.edges[node, m]["ties"]]
-        return (-max((t.sources for t in ties), default=0), -len(ties), node)
-
-    return set(sorted(found, key=support)[:cap])
+    score: dict[str, list] = {}
+    for node in found:
+        best, count = 0, 0
+        for m, data in hood.graph[node].items():
+            if m in seen:
+                count += len(data["ties"])
+                best = max(best, max(len({c.source_key for c in t.claims}) for t in data["ties"]))
+        score[node] = (-best, -count, node)
+    return set(heapq.nsmallest(cap, found, key=score.__getitem__))
 
 
 def links(conn, source: str, target: str, *, hops: int = 3, filters: Filters | None = None,
-          limit: int = 10, max_nodes: int = 5000, ties_per_step: int = 10, frontier_cap: int = 300) -> dict:
+          limit: int = 10, max_nodes: int = 5000, ties_per_step: int = 10, frontier_cap: int = 300,
+          hub_threshold: int | None = 400) -> dict:
     """Direct ties and up to ``limit`` paths of at most ``hops`` hops between two entities."""
     if not 1 <= hops <= 6:
         raise LinkwatchError("--hops must be between 1 and 6")
@@ -80,7 +85,9 @@ def links(conn, source: str, target: str, *, hops: int = 3, filters: Filters | N
     b = find_entity(conn, target)
     if a["id"] == b["id"]:
         raise LinkwatchError(f"{source!r} and {target!r} are the same entity ({a['id']})")
-    hood = Neighbourhood(conn, filters=filters, max_nodes=max_nodes)
+    hood = Neighbourhood(conn, filters=filters, max_nodes=max_nodes, hub_threshold=hub_threshold)
+    ends = {a["id"], b["id"]}
+    hood.sizes.update({a["id"]: a["documents"], b["id"]: b["documents"]})
     sides = [{"seen": {a["id"]}, "frontier": {a["id"]}, "depth": 0},
              {"seen": {b["id"]}, "frontier": {b["id"]}, "depth": 0}]
     # grow the smaller frontier until the two balls span hops - 1; the last hop is a "meet"
@@ -90,14 +97,15 @@ def links(conn, source: str, target: str, *, hops: int = 3, filters: Filters | N
         if len(live) < 2:
             break  # one side is exhausted: every path it has is already in the graph
         side = min(live, key=lambda s: len(s["frontier"]))
-        side["frontier"] = _strongest(hood, hood.expand(side["frontier"]) - side["seen"], side["seen"], frontier_cap)
+        found = hood.expand(side["frontier"], force=ends) - side["seen"]
+        side["frontier"] = _strongest(hood, found, side["seen"], frontier_cap)
         side["seen"] |= side["frontier"]
         side["depth"] += 1
         if len(_paths(hood, a["id"], b["id"], sides[0]["depth"] + sides[1]["depth"], limit)) >= limit:
             break  # enough paths already, all shorter than any the last hop could add
     else:
         if sides[0]["frontier"] and sides[1]["frontier"]:
-            hood.meet(sides[0]["frontier"], sides[1]["frontier"])
+            hood.meet(sides[0]["frontier"], sides[1]["frontier"], force=ends)
     paths = _paths(hood, a["id"], b["id"], hops, limit)
     graph = hood.graph
 

@@ -28,19 +28,30 @@ def tie_strength(tie: Tie, events: dict[str, dict]) -> tuple:
 
 
 class Neighbourhood:
-    def __init__(self, conn, *, filters: Filters | None = None, max_nodes: int = 5000) -> None:
+    def __init__(self, conn, *, filters: Filters | None = None, max_nodes: int = 5000,
+                 hub_threshold: int | None = 400) -> None:
         self.conn = conn
         self.filters = filters or Filters()
         self.max_nodes = max_nodes
         self.graph = nx.Graph()
         self.types: dict[str, str] = {}
+        self.sizes: dict[str, int] = {}  # kb id → documents reporting it
+        self.hub_threshold = hub_threshold  # beyond the query's own entities, hubs are not expanded
         self.events: dict[str, dict] = {}
         self.expanded: set[str] = set()
         self.truncated = False
 
-    def expand(self, nodes) -> set[str]:
-        """Fetch the ties of ``nodes``; return their neighbours in the graph."""
+    def is_hub(self, node: str) -> bool:
+        return self.hub_threshold is not None and self.sizes.get(node, 0) > self.hub_threshold
+
+    def expand(self, nodes, *, force=()) -> set[str]:
+        """Fetch the ties of ``nodes`` (hubs only if in ``force``); return their neighbours in the graph."""
         todo = sorted(n for n in nodes if n not in self.expanded)
+        hubs = [n for n in todo if self.is_hub(n) and n not in force]
+        if hubs:
+            log.info("not expanding %d hub(s)", len(hubs))
+            self.truncated = True
+            todo = [n for n in todo if n not in set(hubs)]
         if len(self.expanded) + len(todo) > self.max_nodes:
             room = max(0, self.max_nodes - len(self.expanded))
             log.info("neighbourhood capped at %d nodes", self.max_nodes)
@@ -48,16 +59,20 @@ class Neighbourhood:
             todo = todo[:room]
         nodes = set(nodes)
         self.expanded.update(todo)
-        self._take(ties_around(self.conn, todo, types=self.types) if todo else [])
+        self._take(ties_around(self.conn, todo, types=self.types, sizes=self.sizes) if todo else [])
         for node in todo:
             if node not in self.graph and keep_node(self.types.get(node)):
                 self.graph.add_node(node)
         return {nbr for node in nodes if node in self.graph for nbr in self.graph[node]}
 
-    def meet(self, left, right) -> int:
-        """Fetch only the ties between two sets of nodes (the middle hop of a path)."""
+    def meet(self, left, right, *, force=()) -> int:
+        """Fetch only the ties between two sets of nodes (the middle hop of a path); hubs left out."""
         before = self.graph.number_of_edges()
-        self._take(ties_between(self.conn, left, right, types=self.types))
+        left = {n for n in left if n in force or not self.is_hub(n)}
+        right = {n for n in right if n in force or not self.is_hub(n)}
+        if not left or not right:
+            return 0
+        self._take(ties_between(self.conn, left, right, types=self.types, sizes=self.sizes))
         return self.graph.number_of_edges() - before
 
     def _take(self, ties: list[Tie]) -> None:

@@ -6,6 +6,7 @@ member, which is how analysts read organisation networks.
 """
 from __future__ import annotations
 
+import heapq
 from collections import defaultdict
 from itertools import product
 
@@ -80,7 +81,7 @@ def edge_record(u: str, v: str, data: dict, entities: dict, events: dict) -> dic
 
 
 def network(conn, name: str, *, depth: int = 2, level: str = "all", filters: Filters | None = None,
-            max_nodes: int = 150, complete: bool = True) -> dict:
+            max_nodes: int = 150, complete: bool = True, hub_threshold: int | None = 400) -> dict:
     """Nodes within ``depth`` hops, at most ``max_nodes`` (the best-connected kept; ``omitted`` counts the rest)."""
     if level not in LEVELS:
         raise LinkwatchError(f"--level must be one of {', '.join(LEVELS)}")
@@ -88,35 +89,35 @@ def network(conn, name: str, *, depth: int = 2, level: str = "all", filters: Fil
         raise LinkwatchError("--depth must be between 1 and 4")
     center = find_entity(conn, name)
     root = center["id"]
-    hood = Neighbourhood(conn, filters=filters, max_nodes=max_nodes * 20)
+    hood = Neighbourhood(conn, filters=filters, max_nodes=max_nodes * 20, hub_threshold=hub_threshold)
     hood.types[root] = center["type"]
+    hood.sizes[root] = center["documents"]
     hood.graph.add_node(root)
     kept, frontier, truncated = {root}, {root}, 0
     for _ in range(depth):
-        found = hood.expand(frontier) - kept
+        room = max_nodes - len(kept)
+        if room <= 0:
+            break
+        found = hood.expand(frontier, force={root}) - kept
         if not found:
             break
-        room = max_nodes - len(kept)
         # keep the best-connected newcomers: most ties into the kept set, then most sources
-        hood.finish(hood.graph.edges(found & set(hood.graph)))
-        ranked = sorted(found, key=lambda n: (-sum(len(hood.graph.edges[n, m]["ties"]) for m in hood.graph[n]
-                                                   if m in kept),
-                                              -max(hood.graph.edges[n, m]["ties"][0].sources
-                                                   for m in hood.graph[n] if m in kept), n))
-        truncated += max(0, len(ranked) - room)
-        frontier = set(ranked[:room])
+        score = {}
+        for n in found:
+            ties = [t for m, data in hood.graph[n].items() if m in kept for t in data["ties"]]
+            score[n] = (-len(ties), -max((len({c.source_key for c in t.claims}) for t in ties), default=0), n)
+        truncated += max(0, len(found) - room)
+        frontier = set(heapq.nsmallest(room, found, key=score.__getitem__))
         kept |= frontier
-        if not frontier:
-            break
     if complete and len(kept) > 1:  # ties among the outer ring too, so the picture is not a star
         outer = kept - hood.expanded
         if outer:
-            hood.meet(outer, kept)
+            hood.meet(outer, kept, force={root})
     hood.finish()
     ego = hood.graph.subgraph(kept)
     if level == "organization":
         people = [n for n in ego if hood.types.get(n) == "person"]
-        hood.expand(people)  # their ties, projected onto their organisations
+        hood.expand(people)  # their ties, projected onto their organisations (hubs aside)
         hood.finish()
         ego = hood.graph.subgraph(set(ego) | {o for p in people for o in hood.graph[p]
                                               if hood.types.get(o) == "organization"})

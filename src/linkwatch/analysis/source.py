@@ -214,7 +214,8 @@ def event_times(conn, event_item_ids: Iterable[str]) -> dict[str, dict]:
 
 # --- ties -----------------------------------------------------------------------------------
 
-def ties_around(conn, kb_ids: Iterable[str], *, types: dict[str, str] | None = None) -> list[Tie]:
+def ties_around(conn, kb_ids: Iterable[str], *, types: dict[str, str] | None = None,
+                sizes: dict[str, int] | None = None) -> list[Tie]:
     """Every tie touching one of ``kb_ids``: relations, and co-presences at shared events.
 
     ``types`` (kb id → entity type), when given, is filled with the types of every
@@ -261,11 +262,12 @@ def ties_around(conn, kb_ids: Iterable[str], *, types: dict[str, str] | None = N
     result = list(ties.values())
     if types is not None:
         wanted = ({t.a for t in result} | {t.b for t in result} | kb_ids) - types.keys()
-        types.update({k: v["type"] for k, v in entity_rows(conn, wanted).items()})
+        _describe(conn, wanted, types, sizes)
     return result
 
 
-def ties_between(conn, left: Iterable[str], right: Iterable[str], *, types: dict[str, str] | None = None) -> list[Tie]:
+def ties_between(conn, left: Iterable[str], right: Iterable[str], *, types: dict[str, str] | None = None,
+                 sizes: dict[str, int] | None = None) -> list[Tie]:
     """Ties with one end in ``left`` and the other in ``right``, without expanding outwards.
 
     Cheaper than :func:`ties_around` on both sets: relations are read with both
@@ -331,8 +333,17 @@ def ties_between(conn, left: Iterable[str], right: Iterable[str], *, types: dict
     result = list(ties.values())
     if types is not None:
         wanted = (left | right) - types.keys()
-        types.update({k: v["type"] for k, v in entity_rows(conn, wanted).items()})
+        _describe(conn, wanted, types, sizes)
     return result
+
+
+def _describe(conn, kb_ids, types: dict[str, str], sizes: dict[str, int] | None) -> None:
+    for batch in chunks(set(kb_ids)):
+        for r in conn.execute(select(kb_entities.c.kb_id, kb_entities.c.type, kb_entities.c.documents)
+                              .where(kb_entities.c.kb_id.in_(batch))):
+            types[r.kb_id] = r.type
+            if sizes is not None:
+                sizes[r.kb_id] = r.documents or 0
 
 
 def keep_node(entity_type: str | None) -> bool:
