@@ -102,7 +102,16 @@ def _triggers(sent: Span) -> list[tuple[Token, str]]:
                 found.append((t, kind))
                 break
     found.sort(key=lambda x: x[0].i)
-    return found
+    # "the signing ceremony", "peace talks": a trigger modifying another names the same happening;
+    # the head carries it, typed by the more specific modifier
+    kinds = {t.i: kind for t, kind in found}
+    merged = []
+    for t, kind in found:
+        if t.dep_ in {"compound", "amod", "nmod"} and t.head.i in kinds and t.head.i != t.i:
+            kinds[t.head.i] = kind
+            continue
+        merged.append(t)
+    return [(t, kinds[t.i]) for t in merged]
 
 
 def _is_anaphoric(t: Token) -> bool:
@@ -203,6 +212,8 @@ def _support(t: Token, verb: Token) -> bool:
     return verb.lemma_.lower() in set(ontology()["support_verbs"])
 
 
+GROUP_NOUNS = {"men", "leaders", "negotiators", "sides", "officials", "envoys", "commanders", "ministers", "presidents",
+               "delegations", "chiefs", "women", "figures"}
 ORG_ANAPHORS = {"group", "outfit", "organisation", "organization", "movement", "militia", "network", "faction"}
 
 
@@ -212,6 +223,8 @@ def _resolve(token: Token, ents: Entities, persons_before: list[Entity]) -> Enti
         return ent
     if token.lower_ in {"he", "she", "him", "her", "his"} and persons_before:
         return _salient_person(persons_before, ents, token)
+    if token.lower_ in GROUP_NOUNS and any(c.lower_ in {"two", "both"} for c in token.children):
+        return None  # handled by _pair_anaphora: "the two men" stands for two people
     if (token.lower_ == "it" and token.dep_ in {"dobj", "nsubjpass", "nsubj"}) or (
             token.lower_ in ORG_ANAPHORS and any(c.lower_ in {"the", "this", "that"} for c in token.children)
             and not any(ents.at(c.i) is not None and ents.at(c.i).type != "location" for c in token.subtree)):
@@ -416,7 +429,8 @@ def _coordinated(parties: list[Entity], region: list[Token], doc: Doc, ents: Ent
                 j += 1
 
 
-def _arguments(event: Event, doc: Doc, ents: Entities, owned: set[int], timexes, persons_before) -> None:
+def _arguments(event: Event, doc: Doc, ents: Entities, owned: set[int], timexes, persons_before,
+               pair_before: list[Entity] | None = None) -> None:
     t = event.trigger
     verb = _clause_verb(t)
     region = _subtree_outside(t, owned)
@@ -480,6 +494,11 @@ def _arguments(event: Event, doc: Doc, ents: Entities, owned: set[int], timexes,
     if event.type == "meeting":
         _colon_list(parties, t, doc, ents)
     _coordinated(parties, region, doc, ents)
+    for c in verb.children:
+        if c.dep_ in _SUBJ and c.lower_ in GROUP_NOUNS and any(g.lower_ in {"two", "both"} for g in c.children):
+            for p in pair_before or ():
+                if p not in parties:
+                    parties.append(p)
     if event.organizer in parties:
         parties.remove(event.organizer)
     event.participants = parties
@@ -564,7 +583,8 @@ def extract_events(doc: Doc, ents: Entities, timexes, *, members: dict[str, set[
             ev = Event(type=kind, trigger=t, sentences=[sent])
             ev.anaphoric = _is_anaphoric(t)
             ev.container = _is_container(t)
-            _arguments(ev, doc, ents, owned - {t.i}, timexes, persons_before + _persons_in(ents, sent, t))
+            _arguments(ev, doc, ents, owned - {t.i}, timexes, persons_before + _persons_in(ents, sent, t),
+                       _last_pair(events))
             ev.modality = _event_modality(sent, t)
             window = doc[max(sent.start, t.i - 5):t.i + 1].text.lower()
             if any(cue in window for cue in negative):
@@ -650,6 +670,15 @@ def _future(t: Token) -> bool:
         c.lower_ in {"will", "shall"} for c in t.children)
 
 
+def _last_pair(events: list["Event"]) -> list[Entity] | None:
+    """"the two men", "both leaders": the two people of the last event that had two."""
+    for prev in reversed(events):
+        people = [p for p in prev.participants if p.type == "person"]
+        if prev.type == "meeting" and len(people) == 2:
+            return people
+    return None
+
+
 def _persons_in(ents: Entities, sent: Span, t: Token) -> list[Entity]:
     out = []
     for tok in sent:
@@ -687,6 +716,11 @@ def _merge_in_sentence(local: list[Event]) -> list[Event]:
             inner = ev if _is_ancestor(other.trigger, ev.trigger) else other
             via = {a.lower_ for a in inner.trigger.ancestors if a.dep_ == "prep"} | {inner.trigger.head.lower_}
             outer = other if inner is ev else ev
+            if inner.trigger.head.i == outer.trigger.i and inner.trigger.dep_ in {"compound", "amod", "nmod"}:
+                host = other  # "the signing ceremony": one happening, named by its head
+                if outer is ev:
+                    other.type = ev.type
+                break
             direct = inner.trigger.head.i == outer.trigger.i and inner.trigger.dep_ in {"dobj", "attr", "xcomp", "pobj", "ccomp"}
             if ev.type == other.type and direct and not inner.container:
                 host = other
