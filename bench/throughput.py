@@ -48,6 +48,15 @@ def peak_rss_mb() -> float:
     return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
 
 
+def current_rss_mb() -> float | None:
+    """Resident set now (Linux); the peak alone would hide growth that stays under an early high-water mark."""
+    try:
+        pages = int(Path("/proc/self/statm").read_text().split()[1])
+    except (OSError, IndexError, ValueError):
+        return None
+    return pages * os.sysconf("SC_PAGE_SIZE") / 1024 / 1024
+
+
 def children_peak_rss_mb() -> float:
     return resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss / 1024
 
@@ -131,10 +140,12 @@ def bench_stream(articles: list[Article], n: int, *, checkpoints: int = 10) -> l
         if isinstance(out, Failure):
             raise SystemExit(f"Error: {out}")
         if done % every == 0 or done == n:
+            now = current_rss_mb()
             rows.append({"docs": done, "peak_rss_mb": round(peak_rss_mb(), 1),
+                         "rss_mb": round(now, 1) if now is not None else None,
                          "seconds": round(time.perf_counter() - start, 1)})
-            print(f"  {done:>7,} docs  peak RSS {rows[-1]['peak_rss_mb']:>7.1f} MB  {rows[-1]['seconds']:>7.1f} s",
-                  flush=True)
+            print(f"  {done:>7,} docs  peak RSS {rows[-1]['peak_rss_mb']:>7.1f} MB  RSS now "
+                  f"{now or float('nan'):>7.1f} MB  {rows[-1]['seconds']:>7.1f} s", flush=True)
     return rows
 
 
