@@ -389,16 +389,26 @@ def _paragraph_time(doc: Doc, t: Token, timexes) -> tuple[int, object] | None:
 
 
 def _colon_list(parties: list[Entity], t: Token, doc: Doc, ents: Entities) -> None:
-    """"sits with four other men: A, ...; B, ...": the people listed after the colon."""
-    colon = next((tok for tok in doc[t.i:t.sent.end] if tok.text == ":"), None)
-    if colon is None or colon.i - t.i > 8:
+    """"sits with four other men: A, ...; B, ...", "Seated with him are A, ...; B, ...; and C":
+    the people heading the items of a list that follows the trigger."""
+    tail = doc[t.i:t.sent.end]
+    colon = next((tok for tok in tail if tok.text == ":"), None)
+    if colon is not None and colon.i - t.i <= 8:
+        start = colon.i + 1
+    elif any(tok.text == ";" for tok in tail):
+        start = t.i + 1
+    else:
         return
-    for tok in doc[colon.i + 1:t.sent.end]:
-        ent = ents.at(tok.i)
+    heads = {start} | {tok.i + 1 for tok in doc[start:t.sent.end] if tok.text in {";", ":"}}
+    heads |= {tok.i + 1 for tok in doc[start:t.sent.end] if tok.lower_ in {"are", "were", "and"}
+              and tok.i - 1 >= 0 and doc[tok.i - 1].text in {";", ",", "him", "her", "them"} or tok.lower_ in {"are", "were"}}
+    for i in sorted(heads):
+        j = i
+        while j < t.sent.end and doc[j].lower_ in {"and", "the", "a"}:
+            j += 1
+        ent = ents.at(j) if j < t.sent.end else None
         if ent is not None and ent.type == "person" and ent not in parties:
-            prev = doc[tok.i - 1]
-            if prev.text in {":", ";", ","} or prev.lower_ == "and":
-                parties.append(ent)
+            parties.append(ent)
 
 
 def _coordinated(parties: list[Entity], region: list[Token], doc: Doc, ents: Entities) -> None:

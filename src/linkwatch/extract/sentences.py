@@ -35,10 +35,17 @@ def mark_sentence_starts(doc: Doc) -> Doc:
         span = doc.char_span(end, min(len(doc.text), end + 1), alignment_mode="expand")
         if span is not None and span.start > 0:
             doc[span.start].is_sent_start = True
+    dateline_tokens = set()
+    for end in _dateline_ends(doc):
+        span = doc.char_span(end, min(len(doc.text), end + 1), alignment_mode="expand")
+        if span is not None:
+            dateline_tokens.add(span.start)
     for i, token in enumerate(doc[:-1]):
         nxt = doc[i + 1]
         if "\n" in token.text or "\n" in token.whitespace_:
             nxt.is_sent_start = True
+        elif token.text in {":", ";"} and nxt.i not in dateline_tokens and not nxt.is_space:
+            nxt.is_sent_start = False  # a list or a clause follows: "sits with four men: A; B; and C"
         elif _ACRONYM_STOP.match(token.text) and nxt.is_title and token.whitespace_:
             nxt.is_sent_start = True
         elif _DOTTED.match(token.text) and nxt.text[:1].isupper() and token.whitespace_ == " ":
