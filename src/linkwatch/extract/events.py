@@ -223,6 +223,8 @@ def _resolve(token: Token, ents: Entities, persons_before: list[Entity]) -> Enti
         return ent
     if token.lower_ in {"he", "she", "him", "her", "his"} and persons_before:
         return _salient_person(persons_before, ents, token)
+    if token.lower_ in {"who", "which", "that"} and token.head.dep_ == "relcl":
+        return ents.at(token.head.head.i)  # "Hamas, which led the attack"
     if token.lower_ in GROUP_NOUNS and any(c.lower_ in {"two", "both"} for c in token.children):
         return None  # handled by _pair_anaphora: "the two men" stands for two people
     if (token.lower_ == "it" and token.dep_ in {"dobj", "nsubjpass", "nsubj"}) or (
@@ -604,6 +606,7 @@ def extract_events(doc: Doc, ents: Entities, timexes, *, members: dict[str, set[
             ev.future = ev.future or _future(t)
             local.append(ev)
         local = _merge_in_sentence(local)
+        _join_participant_nouns(sent, ents, events, persons_before)
         for ev in local:
             if ev.container:
                 continue
@@ -678,6 +681,34 @@ def _future(t: Token) -> bool:
     doc = t.doc
     return any(w.lower_ in words for w in doc[max(t.sent.start, t.i - 4):t.i]) or any(
         c.lower_ in {"will", "shall"} for c in t.children)
+
+
+def _join_participant_nouns(sent: Span, ents: Entities, events: list["Event"], persons_before) -> None:
+    """"PIJ and the PFLP were among the other signatories": the subjects join the last contact event."""
+    nouns = set(ontology()["participant_nouns"])
+    for t in sent:
+        if t.lower_ not in nouns or t.pos_ != "NOUN":
+            continue
+        verb = _clause_verb(t)
+        subjects = [c for c in verb.children if c.dep_ in _SUBJ]
+        found = []
+        for c in subjects:
+            for tok in [c, *c.conjuncts]:
+                ent = _resolve(tok, ents, persons_before)
+                if ent is not None and ent.type in {"person", "organization"} and ent not in found:
+                    found.append(ent)
+        sents = list(sent.doc.sents)
+        k = next((n for n, x in enumerate(sents) if x.start == sent.start), 0)
+        window = {x.start for x in sents[max(0, k - 3):k + 1]}
+        target = next((e for e in reversed(events) if e.type in CONTACT
+                       and any(x.start in window for x in e.sentences)), None)
+        if target is None or not found:
+            continue
+        for ent in found:
+            if ent not in target.participants and ent is not target.organizer:
+                target.participants.append(ent)
+        if all(s.start != sent.start for s in target.sentences):
+            target.sentences.append(sent)
 
 
 def _last_pair(events: list["Event"]) -> list[Entity] | None:
