@@ -4,7 +4,8 @@ from __future__ import annotations
 import pytest
 
 from linkwatch.resolve.entities import EntityRecord, accepted, score
-from linkwatch.resolve.events import EventRecord, score as event_score
+from linkwatch.resolve.events import EventRecord, Place, combine_states, event_state, place_relation, \
+    scored_links as event_links, states_compatible, score as event_score
 from linkwatch.resolve.graph import Clusterer
 from linkwatch.resolve.names import name_key
 
@@ -51,6 +52,112 @@ def test_event_times_must_be_compatible():
     feb12 = EventRecord(id="v2", document="d2", time="2024-02-12", **base)
     june = EventRecord(id="v3", document="d3", time="2024-06", **base)
     assert event_score(feb, feb12) > 0.6 and event_score(feb, june) == 0.0
+
+
+# invented places with real-world geometry: a city, a suburb 7 km out, a town 20 km out, the country, a capital abroad
+KARSAN = Place("karsan", 35.69, 51.42, "XA", "city")
+KARSAN_SUBURB = Place("karsan-east", 35.71, 51.50, "XA", "city")
+VELDA_HALL = Place("velda-hall", 35.82, 51.30, "XA", "landmark")
+XALAND = Place("xaland", 32.0, 53.0, "XA", "country")
+NORTH_XA = Place("north-xaland", 36.5, 51.0, "XA", "region")
+BORVA = Place("borva", 33.89, 35.50, "YB", "city")
+BORVA_FAR = Place("borva-province-town", 33.0, 45.0, "XA", "city")
+
+
+def event(i, doc, type_="attack", time="2024-03-22", place=KARSAN, parties=("p1",), **kw):
+    return EventRecord(id=f"v{i}", document=doc, type=type_, time=time, location=place.kb if place else None,
+                       place=place, parties=frozenset(parties), **kw)
+
+
+@pytest.mark.parametrize("a,b,relation", [
+    (KARSAN, KARSAN_SUBURB, "nested"),       # within NEAR_KM
+    (KARSAN, VELDA_HALL, "nested"),          # a venue on the edge of the city
+    (VELDA_HALL, XALAND, "nested"),          # the country holds its places
+    (NORTH_XA, KARSAN, "nested"),            # a region holds nearby places of its country
+    (KARSAN, BORVA, "conflict"),             # another country
+    (KARSAN, BORVA_FAR, "conflict"),         # one country, two cities far apart
+    (KARSAN, Place("somewhere"), "unknown"),  # no geo to tell
+])
+def test_places_nest_by_geo(a, b, relation):
+    assert place_relation(a, b) == relation == place_relation(b, a)
+
+
+def test_nested_places_link_and_distant_ones_stay_apart_even_on_one_day():
+    city = event(1, "d1", place=KARSAN)
+    assert event_score(city, event(2, "d2", place=VELDA_HALL)) >= 0.6
+    assert event_score(city, event(3, "d3", place=XALAND)) >= 0.6
+    assert event_score(city, event(4, "d4", place=BORVA)) == 0.0
+    # the same kb place still scores above a nested one
+    assert event_score(city, event(5, "d5", place=KARSAN)) > event_score(city, event(6, "d6", place=KARSAN_SUBURB))
+
+
+def test_type_families_link_at_a_penalty_never_across_families():
+    meeting = event(1, "d1", type_="meeting", parties=("p1", "p2"))
+    gathering = event(2, "d2", type_="gathering", parties=("p1", "p2"))
+    same = event(3, "d3", type_="meeting", parties=("p1", "p2"))
+    assert 0.6 <= event_score(meeting, gathering) < event_score(meeting, same)
+    assert event_score(event(4, "d4", type_="attack"), event(5, "d5", type_="other")) >= 0.6
+    assert event_score(event(6, "d6", type_="attack", parties=("p1", "p2")), meeting) == 0.0
+    assert event_score(event(7, "d7", type_="visit", parties=("p1", "p2")), meeting) == 0.0
+
+
+def test_a_member_stands_partly_for_its_organisation():
+    group = event(1, "d1", parties=("org",))
+    member = event(2, "d2", parties=("boss",), memberships=frozenset({("boss", "org")}))
+    stranger = event(3, "d3", parties=("other",))
+    assert event_score(group, member) > 0.6 and event_score(group, stranger) == 0.0
+    # the group named beside its envoy does not dilute the overlap with the group alone
+    both = event(4, "d4", parties=("org", "boss"), memberships=frozenset({("boss", "org")}))
+    assert event_score(group, both) == event_score(group, event(5, "d5", parties=("org",)))
+
+
+def test_rarer_shared_parties_weigh_more():
+    common = {"country": 1 / 3, "commander": 1.0}
+    a = event(1, "d1", place=None, parties=("country", "commander"))
+    assert event_score(a, event(2, "d2", place=None, parties=("commander",)), weights=common) > \
+        event_score(a, event(3, "d3", place=None, parties=("country",)), weights=common)
+
+
+@pytest.mark.parametrize("t1,t2", [
+    ("2024-03", "2024-07"),            # the same leaders meet again months later
+    ("2024-04", "2024-07-23"),         # April talks vs the July declaration in one city
+    ("2021-08-26", "2022-09-05"),      # two bombings of one group in one city, a year apart
+    ("2024-07-30", "2024-07-31"),      # two days of one month
+])
+def test_hard_negatives_stay_apart(t1, t2):
+    a = event(1, "d1", type_="meeting", time=t1, parties=("p1", "p2"))
+    b = event(2, "d2", type_="meeting", time=t2, parties=("p1", "p2"))
+    assert event_score(a, b) == 0.0
+
+
+def test_a_year_only_recap_loses_to_the_same_day():
+    news = event(1, "d1", type_="meeting", time="2024-07-30", place=None, parties=("leader", "guest"))
+    same_day = event(2, "d2", type_="meeting", time="2024-07-30", place=None, parties=("leader", "other"))
+    recap = event(3, "d2", type_="meeting", time="2024", place=None, parties=("leader", "guest"))
+    assert event_score(news, same_day) > event_score(news, recap)
+
+
+def test_undated_reports_need_strong_overlap():
+    dated = event(1, "d1", type_="meeting", parties=("p1", "p2"))
+    assert event_score(dated, event(2, "d2", type_="meeting", time=None, place=None, parties=("p1", "p2"))) >= 0.6
+    assert event_score(dated, event(3, "d3", type_="meeting", time=None, place=XALAND, parties=("p1",))) >= 0.6
+    assert event_score(dated, event(4, "d4", type_="meeting", time=None, place=None, parties=("p1",))) == 0.0
+
+
+def test_clusters_keep_times_and_places_consistent():
+    c = Clusterer(compatible=states_compatible, combine=combine_states)
+    records = [event(1, "d1", time="2024-07", place=None), event(2, "d2", time="2024-07-30", place=KARSAN),
+               event(3, "d3", time="2024-07-31", place=KARSAN), event(4, "d4", time="2024-07", place=BORVA)]
+    for r in records:
+        c.add(r.id, document=r.document, state=event_state(r))
+    c.link_all([(0.9, "v1", "v2", "r"), (0.8, "v1", "v3", "r"), (0.7, "v1", "v4", "r")])
+    assert sorted(map(sorted, c.groups())) == [["v1", "v2"], ["v3"], ["v4"]]
+
+
+def test_undated_records_are_compared_with_dated_ones():
+    dated = event(1, "d1", type_="meeting", parties=("p1", "p2"))
+    undated = event(2, "d2", type_="meeting", time=None, place=None, parties=("p1", "p2"))
+    assert [(a, b) for _, a, b, _ in event_links([dated, undated])] == [("v1", "v2")]
 
 
 def test_clusters_never_join_two_items_of_one_document_or_a_split():

@@ -15,13 +15,13 @@ from sqlalchemy.engine import Engine
 
 from linkwatch.resolve import confidence as conf
 from linkwatch.resolve.entities import EntityRecord, context_key, scored_links as entity_links
-from linkwatch.resolve.events import EventRecord, cluster_compatible, compatible_times, scored_links as event_links, \
-    times_state
+from linkwatch.resolve.events import EventRecord, Place, combine_states, compatible_times, event_state, \
+    scored_links as event_links, states_compatible
 from linkwatch.resolve.graph import Clusterer
 from linkwatch.resolve.names import name_key
 from linkwatch.store import schema
 from linkwatch.store.db import now, reading, writing
-from linkwatch.store.write import hid
+from linkwatch.store.write import hid, record_id
 
 log = logging.getLogger(__name__)
 S = schema
@@ -99,21 +99,10 @@ def resolve_store(engine: Engine) -> dict:
     del records
 
     # ---- events
-    parties: dict[str, set] = defaultdict(set)
-    for subject, obj in part_rows:
-        if obj in entity_kb:
-            parties[subject].add(entity_kb[obj])
-    event_records = []
-    for e in ev_rows:
-        p = set(parties.get(e.id, ()))
-        if e.organizer_record in entity_kb:
-            p.add(entity_kb[e.organizer_record])
-        event_records.append(EventRecord(id=e.id, document=e.document_id, type=e.type, time=e.time_value,
-                                         location=entity_kb.get(e.location_record), parties=frozenset(p),
-                                         name=e.name))
-    evc = Clusterer(compatible=cluster_compatible, combine=lambda x, y: (x or frozenset()) | (y or frozenset()))
+    event_records = _event_records(engine, ev_rows, part_rows, member_rows, entity_kb, types)
+    evc = Clusterer(compatible=states_compatible, combine=combine_states)
     for r in event_records:
-        evc.add(r.id, document=r.document, state=times_state(r))
+        evc.add(r.id, document=r.document, state=event_state(r))
     _apply_analyst(evc, analyst_v)
     evc.link_all(event_links(event_records))
     event_kb: dict[str, str] = {}
@@ -137,6 +126,54 @@ def resolve_store(engine: Engine) -> dict:
         _rebuild_summaries(conn, entity_kb, types, event_kb, event_records)
     return {"entities": len(set(entity_kb.values())), "events": len(set(event_kb.values())),
             "entity_merges": len(rule_entity), "event_merges": len(rule_event)}
+
+
+def _event_records(engine: Engine, ev_rows, part_rows, member_rows, entity_kb: dict, types: dict) -> list[EventRecord]:
+    """One EventRecord per stored event: parties as kb ids, the place with its geo, the parties' memberships."""
+    parties: dict[str, set] = defaultdict(set)
+    for subject, obj in part_rows:
+        if obj in entity_kb:
+            parties[subject].add(entity_kb[obj])
+    orgs_of: dict[str, set] = defaultdict(set)
+    for subject, obj in member_rows:
+        if subject in entity_kb and obj in entity_kb and entity_kb[subject] != entity_kb[obj] \
+                and types.get(obj) != "location":  # office-holders stand for their state only loosely
+            orgs_of[entity_kb[subject]].add(entity_kb[obj])
+    places = _places({e.location_record for e in ev_rows if e.location_record}, engine, entity_kb)
+    out = []
+    for e in ev_rows:
+        p = set(parties.get(e.id, ()))
+        if e.organizer_record in entity_kb:
+            p.add(entity_kb[e.organizer_record])
+        out.append(EventRecord(id=e.id, document=e.document_id, type=e.type, time=e.time_value,
+                               location=entity_kb.get(e.location_record), parties=frozenset(p), name=e.name,
+                               place=places.get(e.location_record),
+                               memberships=frozenset((x, org) for x in p for org in orgs_of.get(x, ()))))
+    return out
+
+
+def _places(wanted: set, engine: Engine, entity_kb: dict) -> dict[str, Place]:
+    """Location record id → Place with the geo its report gave (else the geo another record of its kb place gave)."""
+    geo_of: dict[str, dict] = {}
+    with reading(engine, "read place geo") as conn:
+        for document_id, report in conn.execute(select(S.documents.c.id, S.documents.c.report)
+                                                .where(S.documents.c.status == "done")):
+            for entity in (report or {}).get("entities", ()):
+                geo = entity.get("geo") or {}
+                if entity.get("type") == "location" and geo.get("lat") is not None and geo.get("lon") is not None:
+                    geo_of[record_id(document_id, entity)] = geo
+    kb_geo: dict[str, dict] = {}
+    for rid, geo in geo_of.items():
+        if rid in entity_kb:
+            kb_geo.setdefault(entity_kb[rid], geo)
+    out = {}
+    for rid in wanted:
+        kb = entity_kb.get(rid)
+        if kb is None:
+            continue
+        geo = geo_of.get(rid) or kb_geo.get(kb) or {}
+        out[rid] = Place(kb, lat=geo.get("lat"), lon=geo.get("lon"), country=geo.get("country"), kind=geo.get("kind"))
+    return out
 
 
 def _apply_analyst(clusterer: Clusterer, judgements) -> None:
