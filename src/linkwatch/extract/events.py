@@ -107,6 +107,8 @@ def _triggers(sent: Span) -> list[tuple[Token, str]]:
     kinds = {t.i: kind for t, kind in found}
     merged = []
     for t, kind in found:
+        if t.pos_ == "VERB" and any(c.dep_ == "dobj" and c.i in kinds and kinds[c.i] != kind for c in t.children):
+            continue  # "led the attack", "addressed the funeral": the object names the happening
         if t.dep_ in {"compound", "amod", "nmod"} and t.head.i in kinds and t.head.i != t.i:
             kinds[t.head.i] = kind
             continue
@@ -586,6 +588,7 @@ def extract_events(doc: Doc, ents: Entities, timexes, *, members: dict[str, set[
         if sent.text.strip().lower().startswith(boiler):
             continue
         triggers = _triggers(sent)
+        _join_participant_nouns(sent, ents, events, _persons_before(ents, doc, sent.start))
         if not triggers:
             continue
         owned = {t.i for t, _ in triggers}
@@ -606,7 +609,6 @@ def extract_events(doc: Doc, ents: Entities, timexes, *, members: dict[str, set[
             ev.future = ev.future or _future(t)
             local.append(ev)
         local = _merge_in_sentence(local)
-        _join_participant_nouns(sent, ents, events, persons_before)
         for ev in local:
             if ev.container:
                 continue
@@ -700,8 +702,12 @@ def _join_participant_nouns(sent: Span, ents: Entities, events: list["Event"], p
         sents = list(sent.doc.sents)
         k = next((n for n, x in enumerate(sents) if x.start == sent.start), 0)
         window = {x.start for x in sents[max(0, k - 3):k + 1]}
-        target = next((e for e in reversed(events) if e.type in CONTACT
-                       and any(x.start in window for x in e.sentences)), None)
+        lemma = {"signatories": "sign", "signatory": "sign", "attendees": "attend", "mourners": "funeral",
+                 "speakers": "address"}.get(t.lower_)
+        target = next((e for e in reversed(events) if e.type in CONTACT and lemma
+                       and lemma in {e.trigger.lemma_.lower(), e.trigger.lower_}), None) or \
+            next((e for e in reversed(events) if e.type in CONTACT
+                  and any(x.start in window for x in e.sentences)), None)
         if target is None or not found:
             continue
         for ent in found:
