@@ -545,7 +545,7 @@ def _arguments(event: Event, doc: Doc, ents: Entities, owned: set[int], timexes,
         best = _sentence_place(t, ents, owned)
     event.location = best[1] if best else venue
     # time: the nearest timex in the clause not owned by a nested trigger
-    region_idx = {n.i for n in region} | ({n.i for n in verb.subtree} - owned if verb.i != t.i else set())
+    region_idx = {n.i for n in region} | ({n.i for n in _subtree_outside(verb, owned)} if verb.i != t.i else set())
     chosen = fallback = None
     vague = False
     for tx in timexes:
