@@ -382,11 +382,14 @@ def _event_relative(tx) -> bool:
 
 def _paragraph_time(doc: Doc, t: Token, timexes) -> tuple[int, object] | None:
     """The last calendar date told earlier in the same paragraph (the narrative's current day)."""
-    start = doc.text.rfind("\n", 0, t.sent.start_char) + 1
+    text = doc.user_data.get("lw_text")
+    if text is None:  # doc.text rebuilds the string on every access
+        text = doc.user_data["lw_text"] = doc.text
+    start = text.rfind("\n", 0, t.sent.start_char) + 1
     best = None
     for tx in timexes:
         if start <= tx.start < t.sent.start_char and tx.value is not None and tx.kind in {"date", "time"} \
-                and not tx.future and not doc.text[max(0, tx.start - 7):tx.start].lower().strip().endswith(
+                and not tx.future and not text[max(0, tx.start - 7):tx.start].lower().strip().endswith(
                     ("since", "until", "by", "from", "before")):
             best = tx
     return (99, best) if best is not None else None

@@ -30,15 +30,29 @@ def _extract_batch(batch: list[Article | Failure]) -> list[dict | Failure]:
         else:
             todo.append((item.text, i))
     nlp.max_length = max(nlp.max_length, limit + 1)
-    for doc, i in nlp.pipe(todo, as_tuples=True, batch_size=16):
+    try:
+        docs = list(nlp.pipe(todo, as_tuples=True, batch_size=16))
+    except Exception:  # noqa: BLE001 — one bad text must not sink the batch: parse them one by one
+        log.warning("spaCy failed on a batch; retrying its documents one at a time")
+        docs = []
+        for text, i in todo:
+            try:
+                docs.append((nlp(text), i))
+            except Exception as exc:  # noqa: BLE001
+                out[i] = _failure(batch[i], exc)
+    for doc, i in docs:
         article = batch[i]
         try:
             out[i] = build_report(doc, article)
         except Exception as exc:  # noqa: BLE001 — a failed document is recorded and the batch goes on
             log.exception("extraction failed on %s", article.source or article.id)
-            out[i] = Failure(source=article.source or article.id, code="E_EXTRACT",
-                             reason=f"extraction failed: {type(exc).__name__}: {exc}")
+            out[i] = _failure(article, exc)
     return out
+
+
+def _failure(article: Article, exc: Exception) -> Failure:
+    return Failure(source=article.source or article.id, code="E_EXTRACT",
+                   reason=f"extraction failed: {type(exc).__name__}: {exc}")
 
 
 def _batches(items: Iterable, size: int) -> Iterator[list]:
