@@ -98,7 +98,8 @@ def _triggers(sent: Span) -> list[tuple[Token, str]]:
             if t.pos_ == "VERB" and lemma in spec["verbs"]:
                 found.append((t, kind))
                 break
-            if t.pos_ in {"NOUN", "PROPN"} and (lemma in spec["nouns"] or t.lower_ in spec["nouns"]):
+            if t.pos_ in {"NOUN", "PROPN"} and (lemma in spec["nouns"] or t.lower_ in spec["nouns"]) \
+                    and t.ent_type_ not in {"DATE", "TIME", "ORG", "PERSON", "GPE"}:
                 found.append((t, kind))
                 break
     found.sort(key=lambda x: x[0].i)
@@ -643,7 +644,7 @@ def _attribute_perpetrators(doc: Doc, ents: Entities, events: list[Event]) -> No
         k = index.get(ev.sentences[0].start)
         if k is None:
             continue
-        for sent in sents[k:k + 3]:
+        for sent in sents[k:k + 5] + sents[max(0, k - 2):k][::-1]:
             found = _claimant(doc, ents, sent, cues)
             if found is not None:
                 if found not in ev.participants:
@@ -783,8 +784,9 @@ def _merge_in_sentence(local: list[Event]) -> list[Event]:
                     and set(ev.parties()) & set(other.parties()):
                 host = other
                 break
-            if ev.type == other.type == "attack" and _compatible(ev, other):
-                host = other  # "a strike ... which killed 12": one attack
+            if ev.type == other.type == "attack" and (_time_value(ev) is None or _time_value(other) is None
+                                                       or _time_value(ev) == _time_value(other)):
+                host = other  # "a strike on X, in Y, which killed 12": one attack, its places nested
                 break
         if host is None:
             out.append(ev)
