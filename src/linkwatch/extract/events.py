@@ -13,6 +13,7 @@ parties and compatible time and place are merged.
 """
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass, field
 
 from spacy.tokens import Doc, Span, Token
@@ -28,6 +29,7 @@ PLACE_NOUNS = {"city", "town", "village", "province", "district", "region", "cap
                "suburb", "outskirts", "port", "island"}
 ANAPHORIC_DETS = {"the", "this", "that", "these", "those", "his", "her", "their", "its"}
 _SUBJ = {"nsubj", "nsubjpass"}
+PARAGRAPH_FALLBACK = True
 ORGANISING = {"organise", "organize", "organised", "organized", "host", "hosted", "hold", "held", "arrange", "arranged",
               "convene", "convened", "sponsor", "sponsored", "felicitate", "felicitated", "stage", "staged", "call", "called"}
 
@@ -567,7 +569,7 @@ def _arguments(event: Event, doc: Doc, ents: Entities, owned: set[int], timexes,
         elif not inside and (fallback is None or d < fallback[0]):
             fallback = (d, tx)
     if chosen is None and not vague:
-        chosen = fallback or _paragraph_time(doc, t, timexes)
+        chosen = fallback or (_paragraph_time(doc, t, timexes) if PARAGRAPH_FALLBACK else None)
     event.time = chosen[1] if chosen else None
     event.future = bool(event.time is not None and getattr(event.time, "future", False))
     # a quoted title right before a gathering noun: the “Al-Aqsa Storm” conference
@@ -629,7 +631,48 @@ def extract_events(doc: Doc, ents: Entities, timexes, *, members: dict[str, set[
             events.append(ev)
     events = _merge_across(events, members)
     _attribute_perpetrators(doc, ents, events)
+    _event_relative_times(doc, events, timexes)
     return events
+
+
+_SHIFT = re.compile(r"\b(?:(a|one|two|three|four|five|six|seven|\d+)\s+days?|the\s+day)\s+(before|after)\s+(?:the\s+|his\s+|her\s+|their\s+)?"
+                    r"([a-z\-]+)", re.I)
+_NUMBERS = {"a": 1, "one": 1, "the": 1, "two": 2, "three": 3, "four": 4, "five": 5, "six": 6, "seven": 7}
+
+
+def _event_relative_times(doc: Doc, events: list[Event], timexes) -> None:
+    """"sworn in a day before the killing": a day-precise date from the event it is relative to."""
+    from datetime import date, timedelta
+
+    lex = event_lexicon()
+    kind_of = {w: k for k, spec in lex.items() for w in spec["nouns"]}
+    dated = [e for e in events if _time_value(e) and len(_time_value(e)) == 10]
+    for ev in events:
+        if _time_value(ev) is not None:
+            continue
+        for sent in ev.sentences[:1]:
+            m = _SHIFT.search(sent.text)
+            if m is None:
+                continue
+            kind = kind_of.get(m.group(3).lower())
+            target = next((e for e in dated if e is not ev and e.type == kind), None) if kind else None
+            if target is None:
+                continue
+            n = _NUMBERS.get(m.group(1).lower(), None) if m.group(1) else 1
+            if n is None:
+                n = int(m.group(1)) if m.group(1).isdigit() else 1
+            day = date.fromisoformat(_time_value(target)) + timedelta(days=n if m.group(2).lower() == "after" else -n)
+            ev.time = _Shifted(value=day.isoformat(), text=m.group(0))
+
+
+@dataclass(frozen=True)
+class _Shifted:
+    """A date computed from another event's ("a day before the killing")."""
+    value: str
+    text: str
+    kind: str = "date"
+    anchor: str = "event"
+    future: bool = False
 
 
 def _attribute_perpetrators(doc: Doc, ents: Entities, events: list[Event]) -> None:
