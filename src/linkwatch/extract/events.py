@@ -122,6 +122,8 @@ def _triggers(sent: Span) -> list[tuple[Token, str]]:
 def _is_anaphoric(t: Token) -> bool:
     if t.pos_ not in {"NOUN", "PROPN"}:
         return False
+    if any(c.tag_ == "JJS" for c in t.children) and any(c.lower_ == "the" for c in t.children):
+        return True  # "the deadliest attack in three decades": a comparison about an event already told
     dets = [c for c in t.children if c.dep_ in {"det", "poss"}]
     if not dets or dets[0].lower_ not in ANAPHORIC_DETS:
         return False
@@ -421,6 +423,22 @@ def _colon_list(parties: list[Entity], t: Token, doc: Doc, ents: Entities) -> No
             parties.append(ent)
 
 
+def _victims(t: Token, ents: Entities, persons_before) -> list[Entity]:
+    out = []
+    verb = t if t.pos_ == "VERB" else None
+    if verb is None and t.head.pos_ == "VERB" and t.dep_ in {"nsubj"}:
+        verb = t.head  # "a strike killed X"
+    if verb is None:
+        return out
+    for c in verb.children:
+        if (c.dep_ == "nsubjpass") or (c.dep_ == "dobj" and verb.lemma_.lower() in {"kill", "target", "assassinate", "shoot", "behead", "wound"}):
+            for tok in [c, *c.conjuncts]:
+                ent = _resolve(tok, ents, persons_before)
+                if ent is not None:
+                    out.append(ent)
+    return out
+
+
 def _coordinated(parties: list[Entity], region: list[Token], doc: Doc, ents: Entities) -> None:
     """'commanders from A and B': B joins A even when the parse attaches it elsewhere."""
     idx = {n.i for n in region}
@@ -522,6 +540,9 @@ def _arguments(event: Event, doc: Doc, ents: Entities, owned: set[int], timexes,
     if event.organizer in parties:
         parties.remove(event.organizer)
     event.participants = parties
+    if event.type == "attack":
+        # "40 personnel were killed", "killed Fuad Shukr": targets, not authors
+        event.roles.update({e.id: "target" for e in _victims(t, ents, persons_before)})
     # place: the nearest location attached by a place preposition (or the visit's object)
     best = None
     for node in region:
@@ -682,7 +703,8 @@ def _attribute_perpetrators(doc: Doc, ents: Entities, events: list[Event]) -> No
     sents = list(doc.sents)
     index = {s.start: k for k, s in enumerate(sents)}
     for ev in events:
-        if ev.type != "attack" or any(p.type == "organization" for p in ev.participants):
+        if ev.type != "attack" or any(p.type == "organization" and ev.roles.get(p.id) != "target"
+                                      for p in ev.participants):
             continue
         k = index.get(ev.sentences[0].start)
         if k is None:

@@ -60,7 +60,7 @@ def _event_dict(i: int, ev: Event) -> dict:
     time = None
     if ev.time is not None:
         time = {"value": ev.time.value, "text": ev.time.text}
-    roles = {}
+    roles = ev.roles
     return {"id": f"V{i}", "type": ev.type, "name": ev.name,
             "participants": [{"entity": p.id, "role": roles.get(p.id)} for p in ev.participants],
             "organizer": ev.organizer.id if ev.organizer else None,
