@@ -179,10 +179,17 @@ def _salient_person(persons_before: list[Entity], ents: Entities, token: Token) 
 
 
 def _last_org(ents: Entities, token: Token) -> Entity | None:
-    """The salient organisation for "it" / "the group": of those named in the last three sentences,
-    the one named most often so far (ties: the most recent)."""
+    """The salient organisation for "it" / "the group": the previous sentence's subject when it is an
+    organisation (the topic carries on), else of those named in the last three sentences the one named
+    most often so far (ties: the most recent)."""
     sents = list(token.doc.sents)
     k = next((n for n, s in enumerate(sents) if s.start <= token.i < s.end), 0)
+    if token.dep_ == "nsubj" and k > 0:
+        root = sents[k - 1].root
+        subject = next((c for c in root.children if c.dep_ in _SUBJ), None)
+        ent = ents.at(subject.i) if subject is not None else None
+        if ent is not None and ent.type == "organization" and not (ent.org_id and _state_body(ent.org_id)):
+            return ent
     window_start = sents[max(0, k - 3)].start
     best = None
     for ent in ents.entities:
@@ -229,6 +236,14 @@ def _resolve(token: Token, ents: Entities, persons_before: list[Entity]) -> Enti
     if ent is not None:
         return ent
     if token.lower_ in {"he", "she", "him", "her", "his"} and persons_before:
+        if token.lower_ in {"him", "her"} and token.dep_ in {"dobj", "pobj"}:
+            # "the Leader received him": not the clause's own subject
+            clause = token.head if token.dep_ == "dobj" else token.head.head
+            subject = next((c for c in clause.children if c.dep_ == "nsubj"), None)
+            own = ents.at(subject.i) if subject is not None else None
+            others = [p for p in persons_before if p is not own]
+            if others:
+                return _salient_person(others, ents, token)
         return _salient_person(persons_before, ents, token)
     if token.lower_ in {"who", "which", "that"} and token.head.dep_ == "relcl":
         return ents.at(token.head.head.i)  # "Hamas, which led the attack"
