@@ -493,8 +493,9 @@ def _coordinated(parties: list[Entity], region: list[Token], doc: Doc, ents: Ent
             if doc[j].lower_ in {"and", "or"}:
                 j += 1
             skipped = 0  # "Hamas, its long-time rival Fatah and ..."
-            while j < len(doc) and ents.at(j) is None and skipped < 4 and doc[j].pos_ in {"DET", "PRON", "ADJ", "NOUN"} \
-                    and doc[j].is_lower and (skipped or doc[j].lower_ in {"its", "their", "his", "her"}):
+            while j < len(doc) and ents.at(j) is None and skipped < 6 and (
+                    doc[j].pos_ in {"DET", "PRON", "ADJ", "NOUN"} and doc[j].is_lower or doc[j].text == "-" and skipped) \
+                    and (skipped or doc[j].lower_ in {"its", "their", "his", "her"}):
                 j += 1
                 skipped += 1
             nxt = ents.at(j) if j < len(doc) else None
@@ -543,6 +544,9 @@ def _arguments(event: Event, doc: Doc, ents: Entities, owned: set[int], timexes,
                         add(ent)
     venue = None
     for node in region:
+        if node.lower_ in {"him", "her"} and node.dep_ == "pobj" and node.head.lower_ in PARTY_PREPS - {"of", "by"}:
+            add(_resolve(node, ents, persons_before))  # "seated with him", "talks with her"
+    for node in region:
         if node.i == t.i:
             continue
         ent = ents.at(node.i)
@@ -561,6 +565,14 @@ def _arguments(event: Event, doc: Doc, ents: Entities, owned: set[int], timexes,
         if event.type == "visit" and node.dep_ == "dobj":
             continue
         add(ent)
+    if event.type == "attack" and t.pos_ == "VERB":
+        # "Indian jets struck ...": the country of the attackers' nationality
+        for c in t.children:
+            if c.dep_ == "nsubj" and ents.at(c.i) is None:
+                for a in c.children:
+                    if a.dep_ in {"amod", "compound"} and a.ent_type_ == "NORP":
+                        from linkwatch.extract.relations import _country_entity
+                        add(_country_entity(a.text, ents), countries=True)
     if t.pos_ in {"NOUN", "PROPN"}:
         add(_possessor(t, ents))
         if event.type == "attack":
