@@ -276,8 +276,11 @@ def _add_missed_places(doc: Doc, spans: list[Span]) -> list[Span]:
     i = 0
     while i < len(doc):
         t = doc[i]
-        if t.lower_ in _LOCATIVE | {"to", "from"} and i + 1 < len(doc) and (i + 1) not in taken:
+        if t.lower_ in _LOCATIVE | {"to", "from", "on"} and i + 1 < len(doc) and (i + 1) not in taken:
             j = i + 1
+            if doc[j].lower_ == "the" and j + 1 < len(doc) and (j + 1) not in taken:
+                j += 1  # "on the Pathankot air base"
+            i = j - 1
             while j < len(doc) and j not in taken and doc[j].pos_ == "PROPN" and doc[j].text[:1].isupper() \
                     and doc[j].ent_type_ not in {"DATE", "TIME", "MONEY", "PERCENT", "CARDINAL", "ORDINAL"}:
                 j += 1

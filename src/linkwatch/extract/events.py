@@ -375,6 +375,41 @@ def _possessor(t: Token, ents: Entities) -> Entity | None:
     return None
 
 
+def _segment(t: Token, doc: Doc, owned: set[int]) -> tuple[int, int] | None:
+    """In a list of happenings ("the attack on X in 2001, the raid on Y in 2016 and ..."), the token
+    range of this item: between the previous and the next trigger and list separator."""
+    sent = t.sent
+    later = [i for i in owned if i > t.i and sent.start <= i < sent.end]
+    earlier = [i for i in owned if i < t.i and sent.start <= i < sent.end]
+    if not later and not earlier:
+        return None
+    start = max(earlier) + 1 if earlier else sent.start
+    for k in range(t.i - 1, start - 1, -1):
+        if doc[k].text in {",", ";"} or doc[k].lower_ == "and":
+            start = k + 1
+            break
+    else:
+        start = max(start, t.i - 5)  # the first item: its own words only
+    end = min(later) if later else sent.end
+    for k in range(t.i + 1, end):
+        if doc[k].text in {",", ";"} or (doc[k].lower_ == "and" and k + 1 < end and doc[k + 1].lower_ in {"the", "a", "an"}):
+            end = k
+            break
+    return (start, end) if end > start else None
+
+
+def _segment_time(t: Token, doc: Doc, owned: set[int], timexes):
+    """The one date inside this list item, else None (only lists need this)."""
+    seg = _segment(t, doc, owned)
+    if seg is None:
+        return None
+    start, end = seg
+    lo, hi = doc[start].idx, doc[end - 1].idx + len(doc[end - 1].text)
+    inside = [tx for tx in timexes if lo <= tx.start and tx.end <= hi and tx.value and tx.kind in {"date", "time"}
+              and not _event_relative(tx)]
+    return inside[0] if len(inside) == 1 else None
+
+
 def _capital_metonymy(region: list[Token], ents: Entities) -> tuple[int, Entity] | None:
     """"in the Iranian capital": the capital of the adjective's country, when the document names it."""
     from linkwatch.extract import geo
@@ -623,7 +658,12 @@ def _arguments(event: Event, doc: Doc, ents: Entities, owned: set[int], timexes,
                         best = (9, ent)
     if best is None:
         best = _capital_metonymy(region, ents)
-    if best is None and venue is None:
+    seg = _segment(t, doc, owned) if t.pos_ in {"NOUN", "PROPN"} else None
+    if seg is not None:
+        in_item = [ents.at(i) for i in range(*seg) if ents.at(i) is not None and ents.at(i).type == "location"]
+        if in_item and (best is None or best[1] not in in_item):
+            best = (0, in_item[0])
+    if best is None and venue is None and seg is None:
         best = _sentence_place(t, ents, owned)
     event.location = best[1] if best else venue
     # time: the nearest timex in the clause not owned by a nested trigger
@@ -644,6 +684,9 @@ def _arguments(event: Event, doc: Doc, ents: Entities, owned: set[int], timexes,
             chosen = (d, tx)
         elif not inside and (fallback is None or d < fallback[0]):
             fallback = (d, tx)
+    segment = _segment_time(t, doc, owned, timexes) if t.pos_ in {"NOUN", "PROPN"} else None
+    if segment is not None and (chosen is None or chosen[1] is not segment):
+        chosen = (0, segment)  # "the raid on X in January 2016, and the attack on Y in September 2016"
     if chosen is None and not vague:
         chosen = fallback or (_paragraph_time(doc, t, timexes) if PARAGRAPH_FALLBACK else None)
     event.time = chosen[1] if chosen else None
@@ -991,7 +1034,7 @@ def _summary_of(summary: Event, detail: Event, members: dict[str, set[str]]) -> 
     if summary.type != detail.type or summary.type not in CONTACT or not _compatible(summary, detail):
         return False
     orgs = {p.id for p in summary.participants}
-    if not orgs or any(p.type != "organization" for p in summary.participants):
+    if not orgs or any(p.type == "person" for p in summary.participants):
         return False
     persons = [p for p in detail.participants if p.type == "person"]
     return len(orgs) >= 2 and orgs <= _lifted(detail, members) and len(persons) >= 2

@@ -91,7 +91,7 @@ def build_report(doc: Doc, article: Article) -> dict:
     relations = merge_title_persons(ents, relations)
     members: dict[str, set[str]] = {}
     for rel in relations:
-        if rel.predicate == "member_of" and rel.object.type == "organization":
+        if rel.predicate == "member_of":
             members.setdefault(rel.subject.id, set()).add(rel.object.id)
     events = extract_events(doc, ents, timexes, members=members)
     events.sort(key=lambda e: e.trigger.i)
