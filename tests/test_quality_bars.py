@@ -18,7 +18,7 @@ SEED_BARS = {"entities": 0.95, "relations": 0.90, "events": 0.85, "event_strict"
 DEV_BARS = {"entities": 0.85, "relations": 0.70, "events": 0.70, "event_strict": 0.50, "event_time": 0.80,
             "links_org": 0.70}
 # bars not met yet on the development set (figures from scripts/score.py at the time of writing)
-DEV_NOT_YET = {"relations": 0.566, "events": 0.640, "event_strict": 0.151, "event_time": 0.708, "links_org": 0.278}
+DEV_NOT_YET = {"event_strict": 0.253}
 
 
 def _value(summary: dict, measure: str) -> float:
