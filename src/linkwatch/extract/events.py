@@ -639,7 +639,8 @@ def _arguments(event: Event, doc: Doc, ents: Entities, owned: set[int], timexes,
         while ents.at(head.i) is ent and head.head.i != head.i:
             head = head.head
         ok = (node.dep_ == "pobj" and head.lower_ in PLACE_PREPS | ({"on"} if event.type == "attack" else set())) \
-            or (node.dep_ == "compound" and node.head.dep_ == "pobj" and node.head.head.lower_ in PLACE_PREPS
+            or (node.dep_ in {"compound", "poss"} and node.head.dep_ == "pobj"
+                and node.head.head.lower_ in PLACE_PREPS | ({"on"} if event.type == "attack" else set())
                 and ents.at(node.head.i) is None) \
             or (node.dep_ == "pobj" and head.lower_ == "of" and head.head.lower_ in PLACE_NOUNS) \
             or (event.type == "visit" and node.dep_ in {"dobj"}) \
