@@ -4,24 +4,14 @@ from __future__ import annotations
 import re
 from pathlib import Path
 
-from typer.main import get_command
 from typer.testing import CliRunner
 
-from linkwatch.cli import app
+from linkwatch.cli import app, command_paths
 
 ROOT = Path(__file__).resolve().parents[1]
 
 
-def _commands(group, prefix=()):
-    for name, cmd in sorted(group.commands.items()):
-        path = (*prefix, name)
-        if hasattr(cmd, "commands"):
-            yield from _commands(cmd, path)
-        else:
-            yield path
-
-
-COMMANDS = list(_commands(get_command(app)))
+COMMANDS = command_paths()
 
 
 def test_every_command_has_help_and_a_docs_entry():

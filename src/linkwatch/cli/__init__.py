@@ -30,3 +30,18 @@ for _name in COMMAND_MODULES:
     except ModuleNotFoundError as exc:  # a command family not built yet
         if exc.name != f"linkwatch.cli.{_name}":
             raise
+
+
+def command_paths() -> list[tuple[str, ...]]:
+    """Every command as its words ("extract",), ("watchlist", "import"), for docs and tests."""
+    from typer.main import get_command
+
+    def walk(group, prefix=()):
+        for name, cmd in sorted(group.commands.items()):
+            path = (*prefix, name)
+            if hasattr(cmd, "commands"):
+                yield from walk(cmd, path)
+            else:
+                yield path
+
+    return list(walk(get_command(app)))

@@ -822,7 +822,6 @@ def _attribute_perpetrators(doc: Doc, ents: Entities, events: list[Event]) -> No
 
 
 def _claimant(doc: Doc, ents: Entities, sent: Span, cues: dict) -> Entity | None:
-    text = sent.text.lower()
     for t in sent:
         ent = ents.at(t.i)
         if ent is None or ent.type != "organization" or (t.i > sent.start and ents.at(t.i - 1) is ent):

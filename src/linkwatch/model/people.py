@@ -30,16 +30,14 @@ matches. When two people share a key the lookup gives None.
 """
 from __future__ import annotations
 
-import datetime as dt
 import logging
 import re
 from dataclasses import dataclass
 from functools import lru_cache
-from importlib import resources
-from typing import Any
 
 import yaml
 
+from linkwatch.model.refdata import clean_text, clean_texts, data_files, freeze, only
 from linkwatch.model.names import fold, name_key, strip_honorifics
 
 log = logging.getLogger(__name__)
@@ -89,34 +87,12 @@ def _year(value: str | None) -> int | None:
     return None
 
 
-def _text(value: Any) -> str | None:
-    if value is None:
-        return None
-    if isinstance(value, (dt.date, dt.datetime)):
-        return value.isoformat()[:10]
-    text = str(value).strip()
-    return text or None
-
-
-def _texts(value: Any) -> tuple[str, ...]:
-    if value is None:
-        return ()
-    if isinstance(value, str):
-        value = [value]
-    out: list[str] = []
-    for item in value:
-        text = _text(item)
-        if text and text not in out:
-            out.append(text)
-    return tuple(out)
-
-
 def _role(raw: dict) -> Role | None:
-    org = _text(raw.get("org"))
-    role = _text(raw.get("role"))
+    org = clean_text(raw.get("org"))
+    role = clean_text(raw.get("role"))
     if not org or not role:
         return None
-    return Role(org=org, role=role, since=_text(raw.get("from")), until=_text(raw.get("until")))
+    return Role(org=org, role=role, since=clean_text(raw.get("from")), until=clean_text(raw.get("until")))
 
 
 def _person(raw: dict) -> Person:
@@ -124,36 +100,27 @@ def _person(raw: dict) -> Person:
     dropped = len(raw.get("roles") or ()) - len(roles)
     if dropped:
         log.warning("person %s: %d role(s) without org or role dropped", raw.get("id"), dropped)
-    nationality = _text(raw.get("nationality"))
+    nationality = clean_text(raw.get("nationality"))
     return Person(
         id=str(raw["id"]),
         name=str(raw["name"]),
-        aliases=tuple(a for a in _texts(raw.get("aliases")) if a != raw["name"]),
+        aliases=tuple(a for a in clean_texts(raw.get("aliases")) if a != raw["name"]),
         roles=roles,
         nationality=nationality.upper() if nationality else None,
-        sources=_texts(raw.get("sources")),
+        sources=clean_texts(raw.get("sources")),
     )
 
 
 def _blocked(raw: dict) -> frozenset[str]:
     """Name keys of forms too common to name this person without a title ("Abdur Rahman")."""
-    return frozenset(name_key(text) for text in _texts(raw.get("common_names")))
-
-
-def _data_files() -> list:
-    folder = resources.files("linkwatch").joinpath("data")
-    return sorted(
-        (entry for entry in folder.iterdir()
-         if entry.name.startswith("people") and entry.name.endswith((".yaml", ".yml"))),
-        key=lambda entry: entry.name,
-    )
+    return frozenset(name_key(text) for text in clean_texts(raw.get("common_names")))
 
 
 @lru_cache(maxsize=1)
 def _load() -> tuple[dict[str, Person], dict[str, frozenset[str]]]:
     out: dict[str, Person] = {}
     blocked: dict[str, frozenset[str]] = {}
-    for entry in _data_files():
+    for entry in data_files("people"):
         data = yaml.safe_load(entry.read_text("utf-8")) or {}
         for raw in data.get("people") or ():
             person = _person(raw)
@@ -231,10 +198,6 @@ class _Index:
     loose: dict[str, frozenset[str]]
 
 
-def _freeze(index: dict[str, set[str]]) -> dict[str, frozenset[str]]:
-    return {key: frozenset(ids) for key, ids in index.items()}
-
-
 @lru_cache(maxsize=1)
 def _index() -> _Index:
     folded: dict[str, set[str]] = {}
@@ -257,13 +220,7 @@ def _index() -> _Index:
             loose_key = _loose_key(key)
             if len(loose_key) >= _LOOSE_MIN:
                 loose.setdefault(loose_key, set()).add(person.id)
-    return _Index(_freeze(folded), _freeze(keys), _freeze(loose))
-
-
-def _one(ids: frozenset[str] | None) -> Person | None:
-    if ids and len(ids) == 1:
-        return people()[next(iter(ids))]
-    return None
+    return _Index(freeze(folded), freeze(keys), freeze(loose))
 
 
 def match_person(surface: str) -> Person | None:
@@ -273,24 +230,24 @@ def match_person(surface: str) -> Person | None:
     index = _index()
     folded = fold(surface)
     if folded in index.folded:
-        return _one(index.folded[folded])
+        return only(index.folded[folded], people())
     stripped = strip_honorifics(surface)
     folded_stripped = fold(stripped)
     if folded_stripped in index.folded:
-        return _one(index.folded[folded_stripped])
+        return only(index.folded[folded_stripped], people())
     if stripped != surface.strip():
         titled_key = name_key(surface)
         if titled_key in index.keys:
-            return _one(index.keys[titled_key])  # "Mulla Mohammad Omar"
+            return only(index.keys[titled_key], people())  # "Mulla Mohammad Omar"
     key = name_key(stripped)
     if len(key.split()) < 2:
         return None
     if key in index.keys:
-        return _one(index.keys[key])
+        return only(index.keys[key], people())
     loose_key = _loose_key(key)
     if len(loose_key) < _LOOSE_MIN:
         return None
-    return _one(index.loose.get(loose_key))
+    return only(index.loose.get(loose_key), people())
 
 
 def candidates(surface: str) -> list[Person]:

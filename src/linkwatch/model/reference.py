@@ -17,16 +17,15 @@ the context supports them (``allow_weak=True``).
 """
 from __future__ import annotations
 
-import datetime as dt
 import logging
 import re
 from dataclasses import dataclass
 from functools import lru_cache
 from importlib import resources
-from typing import Any
 
 import yaml
 
+from linkwatch.model.refdata import clean_text, clean_texts, data_files, freeze, only
 from linkwatch.model.names import fold, name_key
 
 log = logging.getLogger(__name__)
@@ -69,37 +68,16 @@ class Org:
 
 # --- loading --------------------------------------------------------------------
 
-def _text(value: Any) -> str | None:
-    if value is None:
-        return None
-    if isinstance(value, (dt.date, dt.datetime)):
-        return value.isoformat()[:10]
-    text = str(value).strip()
-    return text or None
-
-
-def _texts(value: Any) -> tuple[str, ...]:
-    if value is None:
-        return ()
-    if isinstance(value, str):
-        value = [value]
-    out: list[str] = []
-    for item in value:
-        text = _text(item)
-        if text and text not in out:
-            out.append(text)
-    return tuple(out)
-
 
 def _designation(raw: dict) -> Designation:
-    list_id = _text(raw.get("list")) or ""
-    authority = _text(raw.get("authority")) or list_id.split("-", 1)[0]
+    list_id = clean_text(raw.get("list")) or ""
+    authority = clean_text(raw.get("authority")) or list_id.split("-", 1)[0]
     return Designation(
         authority=authority,
         list=list_id,
-        since=_text(raw.get("since")),
-        name=_text(raw.get("name")),
-        until=_text(raw.get("until")),
+        since=clean_text(raw.get("since")),
+        name=clean_text(raw.get("name")),
+        until=clean_text(raw.get("until")),
     )
 
 
@@ -107,25 +85,16 @@ def _org(raw: dict) -> Org:
     return Org(
         id=str(raw["id"]),
         name=str(raw["name"]),
-        aliases=_texts(raw.get("aliases")),
-        acronyms=_texts(raw.get("acronyms")),
-        weak_aliases=_texts(raw.get("weak_aliases")),
-        kind=_text(raw.get("kind")) or "other",
-        country=_text(raw.get("country")),
-        front_of=_texts(raw.get("front_of")),
-        offshoot_of=_texts(raw.get("offshoot_of")),
-        allied_with=_texts(raw.get("allied_with")),
+        aliases=clean_texts(raw.get("aliases")),
+        acronyms=clean_texts(raw.get("acronyms")),
+        weak_aliases=clean_texts(raw.get("weak_aliases")),
+        kind=clean_text(raw.get("kind")) or "other",
+        country=clean_text(raw.get("country")),
+        front_of=clean_texts(raw.get("front_of")),
+        offshoot_of=clean_texts(raw.get("offshoot_of")),
+        allied_with=clean_texts(raw.get("allied_with")),
         designations=tuple(_designation(d) for d in raw.get("designations") or ()),
-        sources=_texts(raw.get("sources")),
-    )
-
-
-def _data_files(prefix: str) -> list:
-    folder = resources.files("linkwatch").joinpath("data")
-    return sorted(
-        (entry for entry in folder.iterdir()
-         if entry.name.startswith(prefix) and entry.name.endswith((".yaml", ".yml"))),
-        key=lambda entry: entry.name,
+        sources=clean_texts(raw.get("sources")),
     )
 
 
@@ -133,7 +102,7 @@ def _data_files(prefix: str) -> list:
 def organizations() -> dict[str, Org]:
     """Every reference organisation by id, loaded once from package data."""
     orgs: dict[str, Org] = {}
-    for entry in _data_files("org_"):
+    for entry in data_files("org_"):
         data = yaml.safe_load(entry.read_text("utf-8")) or {}
         for raw in data.get("organizations") or ():
             org = _org(raw)
@@ -176,10 +145,6 @@ class _Index:
     weak_acronyms: dict[str, frozenset[str]]
 
 
-def _freeze(index: dict[str, set[str]]) -> dict[str, frozenset[str]]:
-    return {key: frozenset(ids) for key, ids in index.items()}
-
-
 @lru_cache(maxsize=1)
 def _index() -> _Index:
     folded: dict[str, set[str]] = {}
@@ -200,14 +165,8 @@ def _index() -> _Index:
                 weak_acronyms.setdefault(_acronym_form(weak), set()).add(org.id)
             else:
                 weak_folded.setdefault(fold(weak), set()).add(org.id)
-    return _Index(_freeze(folded), _freeze(acronyms), _freeze(keys),
-                  _freeze(weak_folded), _freeze(weak_acronyms))
-
-
-def _one(ids: frozenset[str] | None) -> Org | None:
-    if ids and len(ids) == 1:
-        return organizations()[next(iter(ids))]
-    return None
+    return _Index(freeze(folded), freeze(acronyms), freeze(keys),
+                  freeze(weak_folded), freeze(weak_acronyms))
 
 
 def match_org(surface: str, *, allow_weak: bool = False) -> Org | None:
@@ -217,18 +176,18 @@ def match_org(surface: str, *, allow_weak: bool = False) -> Org | None:
     index = _index()
     folded = fold(surface)
     if folded in index.folded:
-        return _one(index.folded[folded])
+        return only(index.folded[folded], organizations())
     acronym = _acronym_form(surface)
     if acronym in index.acronyms:
-        return _one(index.acronyms[acronym])
+        return only(index.acronyms[acronym], organizations())
     if allow_weak:
         if acronym in index.weak_acronyms:
-            return _one(index.weak_acronyms[acronym])
+            return only(index.weak_acronyms[acronym], organizations())
         if folded in index.weak_folded:
-            return _one(index.weak_folded[folded])
+            return only(index.weak_folded[folded], organizations())
     if len(folded) < 4 or folded in index.weak_folded:
         return None
-    return _one(index.keys.get(name_key(surface)))
+    return only(index.keys.get(name_key(surface)), organizations())
 
 
 def candidates(surface: str) -> list[Org]:
