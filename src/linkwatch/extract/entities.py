@@ -354,6 +354,11 @@ def _propagate(doc: Doc, entities: list[Entity]) -> None:
     for name, owners in surnames.items():
         if len(owners) == 1:
             targets.setdefault(name, owners[0])
+    # a group's short or ambiguous names ("Jaish", "Lashkar") once the document has named it in full
+    by_org = {e.org_id: e for e in entities if e.org_id}
+    for surface, org_id in _reference().weak_surface_forms():
+        if org_id in by_org and len(surface) >= 3:
+            targets.setdefault(surface, by_org[org_id])
     if not targets:
         return
     pattern = re.compile(r"(?<![\w-])(" + "|".join(re.escape(t) for t in sorted(targets, key=len, reverse=True)) + r")(?![\w-])")

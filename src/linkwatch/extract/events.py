@@ -561,7 +561,7 @@ def _arguments(event: Event, doc: Doc, ents: Entities, owned: set[int], timexes,
     if subj_ok:
         for c in verb.children:
             if c.dep_ in _SUBJ:
-                countries = event.type in CONTACT and t.pos_ == "VERB"
+                countries = event.type in CONTACT | {"other"} and t.pos_ == "VERB"
                 add(_resolve(c, ents, persons_before), countries=countries)
                 for conj in c.conjuncts:
                     add(_resolve(conj, ents, persons_before), countries=countries)
@@ -577,6 +577,10 @@ def _arguments(event: Event, doc: Doc, ents: Entities, owned: set[int], timexes,
                         event.organizer, event.organizer_explicit = ent, True
                     else:
                         add(ent)
+    if t.pos_ == "VERB" and event.type in {"other", "meeting"}:
+        for c in t.children:  # "listed the group", "designated it", "received him"
+            if c.dep_ in {"dobj", "nsubjpass"} and ents.at(c.i) is None:
+                add(_resolve(c, ents, persons_before))
     venue = None
     for node in region:
         if node.lower_ in {"him", "her"} and node.dep_ == "pobj" and node.head.lower_ in PARTY_PREPS - {"of", "by"}:

@@ -384,6 +384,9 @@ def _with_conjuncts(token: Token, ents: Entities) -> list[Entity]:
     out = []
     for tok in [token, *token.conjuncts]:
         ent = ents.at(tok.i)
+        if ent is None and tok.dep_ in {"dobj", "nsubjpass"}:
+            from linkwatch.extract.events import _resolve  # "designated it", "listed the group"
+            ent = _resolve(tok, ents, [])
         if ent is None:
             continue
         if ent not in out:
