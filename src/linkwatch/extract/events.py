@@ -92,6 +92,11 @@ def _triggers(sent: Span) -> list[tuple[Token, str]]:
                     head = sent[i]
                     found.append((head, kind))
                     taken.update(range(head.i, head.i + n))
+    for m in _LISTING.finditer(sent.text):  # "added ISWAP to the list", "put him on its sanctions list"
+        span = sent.doc.char_span(sent.start_char + m.start(1), sent.start_char + m.end(1))
+        if span is not None and span.start not in taken:
+            found.append((span[0], "other"))
+            taken.add(span.start)
     for t in sent:
         if t.i in taken or (t.i > sent.start and t.doc[t.i - 1].text == "-"):
             continue  # "Hamas-led": half of an adjective, not a happening
@@ -117,6 +122,10 @@ def _triggers(sent: Span) -> list[tuple[Token, str]]:
             continue
         merged.append(t)
     return [(t, kinds[t.i]) for t in merged]
+
+
+_LISTING = re.compile(r"\b(added|put|placed|puts|adds|places)\b[^.;]{0,50}?\b(?:to|on)\s+(?:the|its|their|a)\s+"
+                      r"(?:[\w-]+\s+){0,2}(?:list|blacklist|register)\b", re.I)
 
 
 def _is_anaphoric(t: Token) -> bool:
@@ -389,7 +398,8 @@ def _segment(t: Token, doc: Doc, owned: set[int]) -> tuple[int, int] | None:
             start = k + 1
             break
     else:
-        start = max(start, t.i - 5)  # the first item: its own words only
+        if t.pos_ in {"NOUN", "PROPN"}:
+            start = max(start, t.i - 5)  # the first item: its own words only
     end = min(later) if later else sent.end
     for k in range(t.i + 1, end):
         if doc[k].text in {",", ";"} or (doc[k].lower_ == "and" and k + 1 < end and doc[k + 1].lower_ in {"the", "a", "an"}):
@@ -689,7 +699,7 @@ def _arguments(event: Event, doc: Doc, ents: Entities, owned: set[int], timexes,
             chosen = (d, tx)
         elif not inside and (fallback is None or d < fallback[0]):
             fallback = (d, tx)
-    segment = _segment_time(t, doc, owned, timexes) if t.pos_ in {"NOUN", "PROPN"} else None
+    segment = _segment_time(t, doc, owned, timexes)
     if segment is not None and (chosen is None or chosen[1] is not segment):
         chosen = (0, segment)  # "the raid on X in January 2016, and the attack on Y in September 2016"
     if chosen is None and not vague:
