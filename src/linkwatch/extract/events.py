@@ -15,6 +15,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass, field
+from functools import lru_cache
 
 from spacy.tokens import Doc, Span, Token
 
@@ -84,14 +85,14 @@ def _triggers(sent: Span) -> list[tuple[Token, str]]:
     found: list[tuple[Token, str]] = []
     words = [t.lower_ for t in sent]
     taken: set[int] = set()
-    for kind, spec in lex.items():
-        for phrase in spec["phrases"]:
+    by_first = _phrases_by_first_word()
+    for i, word in enumerate(words):
+        for phrase, kind in by_first.get(word, ()):
             n = len(phrase)
-            for i in range(len(words) - n + 1):
-                if tuple(words[i:i + n]) == phrase:
-                    head = sent[i]
-                    found.append((head, kind))
-                    taken.update(range(head.i, head.i + n))
+            if tuple(words[i:i + n]) == phrase:
+                head = sent[i]
+                found.append((head, kind))
+                taken.update(range(head.i, head.i + n))
     for m in _LISTING.finditer(sent.text):  # "added ISWAP to the list", "put him on its sanctions list"
         span = sent.doc.char_span(sent.start_char + m.start(1), sent.start_char + m.end(1))
         if span is not None and span.start not in taken:
@@ -126,6 +127,15 @@ def _triggers(sent: Span) -> list[tuple[Token, str]]:
 
 _LISTING = re.compile(r"\b(added|put|placed|puts|adds|places)\b[^.;]{0,50}?\b(?:to|on)\s+(?:the|its|their|a)\s+"
                       r"(?:[\w-]+\s+){0,2}(?:list|blacklist|register)\b", re.I)
+
+
+@lru_cache(maxsize=1)
+def _phrases_by_first_word() -> dict[str, tuple[tuple[tuple[str, ...], str], ...]]:
+    index: dict[str, list] = {}
+    for kind, spec in event_lexicon().items():
+        for phrase in spec["phrases"]:
+            index.setdefault(phrase[0], []).append((phrase, kind))
+    return {w: tuple(v) for w, v in index.items()}
 
 
 def _is_anaphoric(t: Token) -> bool:
@@ -171,14 +181,27 @@ def _is_country(ent: Entity) -> bool:
     return is_country(ent)
 
 
+def _sentences(doc: Doc) -> list[Span]:
+    """The document's sentences, computed once (doc.sents rebuilds them on every call)."""
+    cached = doc.user_data.get("lw_sents")
+    if cached is None:
+        cached = doc.user_data["lw_sents"] = list(doc.sents)
+        doc.user_data["lw_sent_of"] = [k for k, s in enumerate(cached) for _ in range(s.start, s.end)]
+    return cached
+
+
+def _sentence_index(doc: Doc, token_i: int) -> int:
+    _sentences(doc)
+    return doc.user_data["lw_sent_of"][token_i]
+
+
 def _salient_person(persons_before: list[Entity], ents: Entities, token: Token) -> Entity:
     """"he": of the people named in this and the last two sentences, the one named most often so far
     (the report's protagonist), ties to the most recent."""
     in_sentence = [p for p in persons_before if any(token.sent.start_char <= s < token.idx for s, _, _ in p.mentions)]
     if in_sentence and token.lower_ in {"his", "her"}:  # "Ghani said his government ...": bound in the sentence
         return max(in_sentence, key=lambda p: max(s for s, _, _ in p.mentions if s < token.idx))
-    sents = list(token.doc.sents)
-    k = next((n for n, s in enumerate(sents) if s.start <= token.i < s.end), 0)
+    sents, k = _sentences(token.doc), _sentence_index(token.doc, token.i)
     window_start = sents[max(0, k - 2)].start_char
     recent = [p for p in persons_before if any(window_start <= s < token.idx for s, _, _ in p.mentions)]
     if not recent:
@@ -191,8 +214,7 @@ def _last_org(ents: Entities, token: Token) -> Entity | None:
     """The salient organisation for "it" / "the group": the previous sentence's subject when it is an
     organisation (the topic carries on), else of those named in the last three sentences the one named
     most often so far (ties: the most recent)."""
-    sents = list(token.doc.sents)
-    k = next((n for n, s in enumerate(sents) if s.start <= token.i < s.end), 0)
+    sents, k = _sentences(token.doc), _sentence_index(token.doc, token.i)
     if token.dep_ == "nsubj" and k > 0:
         root = sents[k - 1].root
         subject = next((c for c in root.children if c.dep_ in _SUBJ), None)
@@ -289,7 +311,10 @@ def _subtree_outside(t: Token, owned: set[int]) -> list[Token]:
 
 def _persons_before(ents: Entities, doc: Doc, i: int) -> list[Entity]:
     seen: list[Entity] = []
-    for start, ent in _mention_starts(ents):
+    starts = doc.user_data.get("lw_mention_starts")
+    if starts is None or starts[0] is not ents:
+        starts = doc.user_data["lw_mention_starts"] = (ents, _mention_starts(ents))
+    for start, ent in starts[1]:
         if start >= i:
             break
         if ent.type == "person":
@@ -813,7 +838,7 @@ def _attribute_perpetrators(doc: Doc, ents: Entities, events: list[Event]) -> No
     """An attack told without its author takes the group said to claim or carry it out
     in the same sentence or the next two ("IS claimed responsibility", "blamed on JeM")."""
     cues = ontology()["perpetrator_cues"]
-    sents = list(doc.sents)
+    sents = _sentences(doc)
     index = {s.start: k for k, s in enumerate(sents)}
     for ev in events:
         if ev.type != "attack" or any(p.type == "organization" and ev.roles.get(p.id) != "target"
@@ -880,8 +905,7 @@ def _join_participant_nouns(sent: Span, ents: Entities, events: list["Event"], p
                 ent = _resolve(tok, ents, persons_before)
                 if ent is not None and ent.type in {"person", "organization"} and ent not in found:
                     found.append(ent)
-        sents = list(sent.doc.sents)
-        k = next((n for n, x in enumerate(sents) if x.start == sent.start), 0)
+        sents, k = _sentences(sent.doc), _sentence_index(sent.doc, sent.start)
         window = {x.start for x in sents[max(0, k - 3):k + 1]}
         lemma = {"signatories": "sign", "signatory": "sign", "attendees": "attend", "mourners": "funeral",
                  "speakers": "address"}.get(t.lower_)
