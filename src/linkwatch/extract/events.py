@@ -499,10 +499,11 @@ def _paragraph_time(doc: Doc, t: Token, timexes) -> tuple[int, object] | None:
     text = doc.user_data.get("lw_text")
     if text is None:  # doc.text rebuilds the string on every access
         text = doc.user_data["lw_text"] = doc.text
-    start = text.rfind("\n", 0, t.sent.start_char) + 1
+    sent_start = _sentences(doc)[_sentence_index(doc, t.i)].start_char
+    start = text.rfind("\n", 0, sent_start) + 1
     best = None
     for tx in timexes:
-        if start <= tx.start < t.sent.start_char and tx.value is not None and tx.kind in {"date", "time"} \
+        if start <= tx.start < sent_start and tx.value is not None and tx.kind in {"date", "time"} \
                 and not tx.future and not text[max(0, tx.start - 7):tx.start].lower().strip().endswith(
                     ("since", "until", "by", "from", "before")):
             best = tx
@@ -710,9 +711,12 @@ def _arguments(event: Event, doc: Doc, ents: Entities, owned: set[int], timexes,
     region_idx = {n.i for n in region} | ({n.i for n in _subtree_outside(verb, owned)} if verb.i != t.i else set())
     chosen = fallback = None
     vague = False
+    sent = _sentences(doc)[_sentence_index(doc, t.i)]
     for tx in timexes:
+        if tx.end <= sent.start_char or tx.start >= sent.end_char:
+            continue
         span = doc.char_span(tx.start, tx.end, alignment_mode="expand")
-        if span is None or span.sent.start != t.sent.start:
+        if span is None or _sentence_index(doc, span.start) != _sentence_index(doc, t.i):
             continue
         inside = any(tok.i in region_idx for tok in span)
         if tx.kind == "vague" and inside:

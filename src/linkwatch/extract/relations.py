@@ -290,27 +290,29 @@ def cue_relations(doc: Doc, ents: Entities) -> list[Relation]:
     """front_of / offshoot_of / allied_with from cue phrases between two organisations."""
     out = []
     cues = ontology()["relation_cues"]
+    by_first: dict[str, list[tuple[str, list[str]]]] = {}
+    for predicate, specs in cues.items():
+        for spec in specs:
+            by_first.setdefault(spec["cue"][0], []).append((predicate, spec["cue"]))
     for sent in doc.sents:
         words = [t.lower_ for t in sent]
-        for predicate, specs in cues.items():
-            for spec in specs:
-                cue = spec["cue"]
+        for i, word in enumerate(words):
+            for predicate, cue in by_first.get(word, ()):
                 n = len(cue)
-                for i in range(len(words) - n + 1):
-                    if words[i:i + n] != cue:
-                        continue
-                    ci, cj = sent.start + i, sent.start + i + n
-                    subj = _nearest_org(doc, ents, ci - 1, sent.start, -1)
-                    objs = _orgs_after(doc, ents, cj, sent.end, many=predicate == "allied_with" and cue[0] in {"merger", "coalition"})
-                    if not subj or not objs:
-                        continue
-                    window = doc[max(sent.start, ci - 10):cj].text
-                    modality = modality_of(window, allow=("denied", "alleged"))
-                    if modality == "asserted" and _attributed(sent):
-                        modality = "reported"
-                    for obj in objs:
-                        if obj is not subj:
-                            out.append(Relation(subj, predicate, obj, None, modality, sent, 0.7))
+                if words[i:i + n] != cue:
+                    continue
+                ci, cj = sent.start + i, sent.start + i + n
+                subj = _nearest_org(doc, ents, ci - 1, sent.start, -1)
+                objs = _orgs_after(doc, ents, cj, sent.end, many=predicate == "allied_with" and cue[0] in {"merger", "coalition"})
+                if not subj or not objs:
+                    continue
+                window = doc[max(sent.start, ci - 10):cj].text
+                modality = modality_of(window, allow=("denied", "alleged"))
+                if modality == "asserted" and _attributed(sent):
+                    modality = "reported"
+                for obj in objs:
+                    if obj is not subj:
+                        out.append(Relation(subj, predicate, obj, None, modality, sent, 0.7))
     return _dedupe(out)
 
 
