@@ -8,6 +8,9 @@ sentences), then prints documents per second for ``extract`` alone and for
 ``--pg`` or $LINKWATCH_TEST_PG, into PostgreSQL; peak RSS after each stage;
 and the time to resolve ``--entities`` synthetic entity records (blocking,
 scoring and clustering, no database).
+
+``--memory 200,1000`` ingests each N into a fresh SQLite file in its own
+process and prints that process's peak RSS, so growth with N is visible.
 """
 from __future__ import annotations
 
@@ -90,12 +93,35 @@ def bench_resolution(n: int) -> tuple[float, int]:
     return time.perf_counter() - start, len(clusters.clusters)
 
 
+def ingest_peak(n: int) -> None:
+    """Ingest n synthetic documents into a fresh SQLite file; print docs/s and this process's peak RSS."""
+    with tempfile.TemporaryDirectory() as tmp:
+        rate = bench_ingest(n, str(Path(tmp) / "bench.db"))
+    print(f"{n} {rate:.1f} {peak_mb():.0f}")
+
+
+def bench_memory(sizes: list[int]) -> None:
+    import subprocess
+    for n in sizes:
+        out = subprocess.run([sys.executable, __file__, "--ingest-peak", str(n)], check=True,
+                             capture_output=True, text=True).stdout.split()
+        print(f"ingest {n:6d} docs → SQLite  {float(out[1]):8.1f} docs/s   peak RSS {float(out[2]):7.0f} MB")
+
+
 def main(argv=None) -> int:
     ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     ap.add_argument("--docs", type=int, default=200)
     ap.add_argument("--pg", default=os.environ.get("LINKWATCH_TEST_PG"))
     ap.add_argument("--entities", type=int, default=100_000)
+    ap.add_argument("--memory", default="200,1000",
+                    help="Comma-separated document counts, each ingested in a fresh process for its peak RSS ('' to skip).")
+    ap.add_argument("--ingest-peak", type=int, help=argparse.SUPPRESS)
     args = ap.parse_args(argv)
+    if args.ingest_peak:
+        ingest_peak(args.ingest_peak)
+        return 0
+    if args.memory:
+        bench_memory([int(n) for n in args.memory.split(",") if n.strip()])
     rate = bench_extract(args.docs)
     print(f"extract alone        {rate:8.1f} docs/s   peak RSS {peak_mb():7.0f} MB")
     with tempfile.TemporaryDirectory() as tmp:

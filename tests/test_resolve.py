@@ -4,8 +4,9 @@ from __future__ import annotations
 import pytest
 
 from linkwatch.resolve.entities import EntityRecord, accepted, score
-from linkwatch.resolve.events import EventRecord, Place, combine_states, event_state, place_relation, \
-    scored_links as event_links, states_compatible, score as event_score
+from linkwatch.resolve.events import CONFLICT_RULE, EventRecord, Place, combine_states, conflict_score, \
+    event_conflicts, event_state, near_times, place_relation, scored_links as event_links, states_compatible, \
+    states_tolerant, score as event_score
 from linkwatch.resolve.graph import Clusterer
 from linkwatch.resolve.names import name_key
 
@@ -128,6 +129,59 @@ def test_hard_negatives_stay_apart(t1, t2):
     a = event(1, "d1", type_="meeting", time=t1, parties=("p1", "p2"))
     b = event(2, "d2", type_="meeting", time=t2, parties=("p1", "p2"))
     assert event_score(a, b) == 0.0
+    assert conflict_score(a, b) == 0.0     # not near enough to be one misdated happening either
+    assert not [link for link in event_links([a, b])]
+
+
+@pytest.mark.parametrize("t1,t2,near", [
+    ("2024-02", "2024-03", True),          # "February" vs "weeks before April"
+    ("2024-02", "2024-03-20", True),       # a month vs a day 34 days from its middle
+    ("2024-02", "2024-04", True),          # 60 days between midpoints
+    ("2024-02", "2024-05", False),         # 90 days
+    ("2024-03", "2024-07", False),
+    ("2024-07-30", "2024-07-31", False),   # two days: reporters who give the day mean it
+    ("2024", "2025", False),               # years say too little
+    ("2024-02", "2024-02-12", False),      # compatible, no conflict at all
+])
+def test_near_times(t1, t2, near):
+    assert near_times(t1, t2) is near and near_times(t2, t1) is near
+
+
+def test_near_dated_reports_link_as_a_conflict_only_when_all_else_agrees():
+    feb = event(1, "d1", type_="meeting", time="2024-02", parties=("p1", "p2"))
+    march = event(2, "d2", type_="meeting", time="2024-03", parties=("p1", "p2"))
+    assert event_score(feb, march) == 0.0 and conflict_score(feb, march) >= 0.6
+    assert [(a, b, why) for _, a, b, why in event_links([feb, march])] == [("v1", "v2", CONFLICT_RULE)]
+    # one shared party, another type, another city or no place: kept apart
+    assert conflict_score(feb, event(3, "d3", type_="meeting", time="2024-03", parties=("p1", "p9"))) == 0.0
+    assert conflict_score(feb, event(4, "d4", type_="gathering", time="2024-03", parties=("p1", "p2"))) == 0.0
+    assert conflict_score(feb, event(5, "d5", type_="meeting", time="2024-03", place=BORVA, parties=("p1", "p2"))) == 0.0
+    assert conflict_score(feb, event(6, "d6", type_="meeting", time="2024-03", place=None, parties=("p1", "p2"))) == 0.0
+    # a nested place is enough
+    assert conflict_score(feb, event(7, "d7", type_="meeting", time="2024-03", place=VELDA_HALL,
+                                     parties=("p1", "p2"))) >= 0.6
+
+
+def test_tolerant_clusters_take_near_dates_but_not_far_ones():
+    feb, march, may = (event(i, f"d{i}", time=t, place=None) for i, t in ((1, "2024-02"), (2, "2024-03"), (3, "2024-05")))
+    c = Clusterer(compatible=states_compatible, combine=combine_states)
+    for r in (feb, march, may):
+        c.add(r.id, document=r.document, state=event_state(r))
+    assert not c.link("v1", "v2")                                   # the ordinary check refuses
+    c.link_all([(0.9, "v1", "v2", CONFLICT_RULE), (0.8, "v2", "v3", CONFLICT_RULE)], compatible=states_tolerant)
+    assert sorted(map(sorted, c.groups())) == [["v1", "v2"], ["v3"]]  # May is 90 days from February
+
+
+def test_event_conflicts_list_disagreeing_times_and_places_with_their_sources():
+    members = [event(1, "d1", time="2024-02"), event(2, "d2", time="2024-03"), event(3, "d3", time="2024-02-12")]
+    assert event_conflicts(members) == [{"field": "time", "values": [
+        {"value": "2024-02", "documents": ["d1"]}, {"value": "2024-02-12", "documents": ["d3"]},
+        {"value": "2024-03", "documents": ["d2"]}]}]
+    assert event_conflicts([members[0], members[2]]) == []          # a month and a day in it agree
+    assert event_conflicts([event(1, "d1"), event(2, "d2", place=VELDA_HALL)]) == []   # nested places agree
+    places = event_conflicts([event(1, "d1"), event(2, "d2", place=BORVA)], place_names={"borva": "Borva"})
+    assert places == [{"field": "place", "values": [{"value": "borva", "name": "Borva", "documents": ["d2"]},
+                                                    {"value": "karsan", "name": None, "documents": ["d1"]}]}]
 
 
 def test_a_year_only_recap_loses_to_the_same_day():
@@ -167,3 +221,35 @@ def test_clusters_never_join_two_items_of_one_document_or_a_split():
     c.keep_apart("b", "d")
     c.link_all([(0.9, "a", "b", "r"), (0.8, "b", "c", "r"), (0.7, "b", "d", "r")])
     assert sorted(map(sorted, c.groups())) == [["a", "b"], ["c"], ["d"]]
+
+
+# ---- reworded copies (fixture texts written for these tests)
+
+REWORD_A = ("Gunmen from the Crimson Front attacked a police checkpoint near Karsan on Tuesday, killing four officers "
+            "and wounding six others, provincial officials said. The group claimed the assault in a statement posted "
+            "online and warned of further attacks on security forces in the province.")
+REWORD_B = ("Four police officers were killed and six others wounded on Tuesday when gunmen from the Crimson Front "
+            "attacked a checkpoint near Karsan, according to provincial officials. In a statement posted online, the "
+            "group claimed responsibility for the assault and warned of more attacks against security forces in the "
+            "province.")
+OTHER_C = ("A checkpoint outside Karsan came under fire on Tuesday evening. Residents said they heard explosions for "
+           "almost an hour before army reinforcements arrived from the north. Hospital staff reported receiving the "
+           "bodies of four policemen. The Crimson Front later said its fighters had carried out the raid in revenge "
+           "for arrests last month.")
+
+
+def test_reworded_text_is_similar_and_an_independent_report_is_not():
+    from linkwatch.resolve.syndication import TEXT_THRESHOLD, content_words, minhash, signatures, similarity
+    a, b, c = (minhash(content_words(t)) for t in (REWORD_A, REWORD_B, OTHER_C))
+    assert similarity(a, b) >= TEXT_THRESHOLD > similarity(a, c)
+    assert "text" not in signatures("Too short to judge.", {})
+
+
+def test_claim_features_ignore_wording():
+    from linkwatch.resolve.syndication import claim_features
+    report = {"entities": [{"id": "E1", "type": "organization", "name": "Crimson Front"},
+                           {"id": "E2", "type": "location", "name": "Karsan"}],
+              "events": [{"id": "V1", "type": "attack", "time": {"value": "2024-03-05"}, "location": "E2"}],
+              "relations": [{"subject": "E1", "predicate": "operates_in", "object": "E2"}]}
+    assert claim_features(report) == {"e|organization|crimson front", "e|location|karsan",
+                                      "v|attack|2024-03-05|karsan", "r|crimson front|operates_in|karsan"}

@@ -129,6 +129,17 @@ def test_migrations_are_named_and_idempotent(db):
     assert names == [name for name, _ in MIGRATIONS]
 
 
+def test_conflicts_migration_upgrades_an_older_store(db):
+    with db.begin() as conn:
+        conn.exec_driver_sql("ALTER TABLE kb_events DROP COLUMN conflicts")
+        S.signature_bands.drop(conn)
+        S.signatures.drop(conn)
+        conn.execute(S.migrations.delete().where(S.migrations.c.name == "0003_rewordings_conflicts"))
+    assert migrate(db) == ["0003_rewordings_conflicts"]
+    ingest_articles(arts("a1", "a2"), db=db, extract=FakeExtractor())
+    assert count(db, S.signature_bands) and count(db, S.kb_events)
+
+
 def test_transliterations_merge_and_namesakes_stay_apart(db):
     summary = ingest_articles(arts("a1", "a2", "a3", "b1"), db=db, extract=FakeExtractor())
     assert summary["new"] == 4 and summary["failed"] == 0
@@ -274,8 +285,166 @@ def test_read_only_file_is_a_clear_error_and_untouched(tmp_path):
     engine.dispose()
     before = path.read_bytes()
     path.chmod(stat.S_IRUSR)
-    if os.access(path, os.W_OK):  # root ignores file modes
-        pytest.skip("running as root: file modes do not stop writes")
-    with pytest.raises(StoreError):
-        ingest_articles(arts("a2"), db=connect(str(path)), extract=FakeExtractor())
+    # root ignores file modes: SQLite's read-only open mode binds everyone
+    url = f"sqlite:///file:{path}?mode=ro&uri=true" if os.access(path, os.W_OK) else str(path)
+    with pytest.raises(StoreError, match="readonly|read-only"):
+        ingest_articles(arts("a2"), db=connect(url), extract=FakeExtractor())
     assert path.read_bytes() == before
+
+
+def _full_disk(engine):
+    """Make every new connection of a SQLite engine unable to grow the file (SQLITE_FULL, as on a full disk)."""
+    from sqlalchemy import event as sa_event
+    engine.dispose()
+
+    @sa_event.listens_for(engine, "connect")
+    def _cap(dbapi_conn, _record):
+        cur = dbapi_conn.cursor()
+        pages = cur.execute("PRAGMA page_count").fetchone()[0]
+        cur.execute(f"PRAGMA max_page_count = {pages}")
+        cur.close()
+    return engine
+
+
+def test_full_disk_is_a_clear_error_and_stored_documents_stay(tmp_path):
+    path = tmp_path / "full.db"
+    engine = connect(str(path))
+    ingest_articles(arts("a1"), db=engine, extract=FakeExtractor())
+    before = list(iter_reports(engine))
+    big = [article("a2", TEXTS["a2"], title="A long headline " * 20000)]   # a report bigger than the room left
+    with pytest.raises(StoreError, match="full"):
+        ingest_articles(big, db=_full_disk(engine), extract=FakeExtractor())
+    engine.dispose()
+    fresh = connect(str(path))
+    assert list(iter_reports(fresh)) == before
+    with fresh.connect() as conn:
+        assert conn.exec_driver_sql("PRAGMA integrity_check").scalar() == "ok"
+        assert list(conn.execute(select(S.documents.c.id)).scalars()) == ["a1"]
+
+
+def test_full_disk_in_the_cli_is_one_error_line(tmp_path, monkeypatch):
+    from typer.testing import CliRunner
+    import linkwatch.cli.kb as cli_kb
+    import linkwatch.pipeline as pipeline
+    from linkwatch.cli import app
+    path = tmp_path / "full.db"
+    engine = connect(str(path))
+    ingest_articles(arts("a1"), db=engine, extract=FakeExtractor())
+    monkeypatch.setattr(cli_kb, "_engine", lambda db: _full_disk(engine))
+    monkeypatch.setattr(pipeline, "extract_articles", lambda stream, jobs=1: FakeExtractor()(stream))
+    monkeypatch.setitem(REPORTS, "a2", lambda a: {**REPORTS["a1"](a), "padding": "x" * 400_000})
+    doc = tmp_path / "a2.txt"
+    doc.write_text(TEXTS["a2"])
+    result = CliRunner().invoke(app, ["ingest", str(doc), "--db", str(path)])
+    assert result.exit_code != 0 and "Traceback" not in result.output
+    lines = [line for line in result.output.splitlines() if line.startswith("Error:")]
+    assert len(lines) == 1 and "full" in lines[0] and lines[0].endswith("[E_STORE]")
+    engine.dispose()
+    assert [r["document"]["id"] for r in iter_reports(connect(str(path)))] == ["a1"]
+
+
+# ---- conflicting details and reworded copies ---------------------------------
+
+def _meeting_report(art, time, *, outlet_entities=()):
+    return report(art, [ent(1, "Naji Zaheer"), ent(2, "Crimson Front", "organization"), ent(3, "Omar Bashir"),
+                        ent(4, "Karsan", "location"), *outlet_entities],
+                  [ev(1, "meeting", ["E1", "E3"], time, "E4")])
+
+
+def test_misdated_report_joins_the_event_as_a_conflict(db):
+    # one outlet says February, another "weeks before April" (read as March); June is another meeting
+    texts = {"m1": "Naji Zaheer of the Crimson Front met Omar Bashir in Karsan in February.",
+             "m2": "Weeks before April, Naji Zaheer and Omar Bashir held talks in Karsan.",
+             "m3": "In June Naji Zaheer met Omar Bashir again in Karsan."}
+    times = {"m1": "2024-02", "m2": "2024-03", "m3": "2024-06"}
+
+    def extract(stream):
+        for art in stream:
+            yield _meeting_report(art, times[art.id])
+    ingest_articles([article(i, t, outlet=f"outlet {i}") for i, t in texts.items()], db=db, extract=extract)
+    feb = kb_of(db, "m1", "V1")
+    assert kb_of(db, "m2", "V1") == feb and kb_of(db, "m3", "V1") != feb
+    with db.connect() as conn:
+        row = conn.execute(select(S.kb_events).where(S.kb_events.c.kb_id == feb)).first()
+        other = conn.execute(select(S.kb_events).where(S.kb_events.c.kb_id == kb_of(db, "m3", "V1"))).first()
+    expected = [{"field": "time", "values": [{"value": "2024-02", "documents": ["m1"]},
+                                             {"value": "2024-03", "documents": ["m2"]}]}]
+    assert row.conflicts == expected and row.sources == 2 and not other.conflicts
+    exported = {r["document"]["id"]: r["events"][0] for r in iter_reports(db)}
+    assert exported["m1"]["conflicts"] == expected == exported["m2"]["conflicts"]
+    assert exported["m3"]["conflicts"] == []
+    info = show_entity(db, "Naji Zaheer")
+    assert [e["conflicts"] for e in info["events"] if e["kb_id"] == feb] == [expected]
+
+
+def test_show_prints_the_conflict_with_its_sources(tmp_path):
+    from typer.testing import CliRunner
+    from linkwatch.cli import app
+    path = tmp_path / "kb.db"
+    engine = connect(str(path))
+    times = {"m1": "2024-02", "m2": "2024-03"}
+
+    def extract(stream):
+        for art in stream:
+            yield _meeting_report(art, times[art.id])
+    ingest_articles([article("m1", "February talks."), article("m2", "Talks weeks before April.")],
+                    db=engine, extract=extract)
+    result = CliRunner().invoke(app, ["show", "Naji Zaheer", "--db", str(path)])
+    assert result.exit_code == 0, result.output
+    assert "conflict: time 2024-02 (m1) / 2024-03 (m2)" in result.output
+
+
+REWORD_A = ("Gunmen from the Crimson Front attacked a police checkpoint near Karsan on Tuesday, killing four officers "
+            "and wounding six others, provincial officials said. The group claimed the assault in a statement posted "
+            "online and warned of further attacks on security forces in the province.")
+REWORD_B = ("Four police officers were killed and six others wounded on Tuesday when gunmen from the Crimson Front "
+            "attacked a checkpoint near Karsan, according to provincial officials. In a statement posted online, the "
+            "group claimed responsibility for the assault and warned of more attacks against security forces in the "
+            "province.")
+OTHER_C = ("A checkpoint outside Karsan came under fire on Tuesday evening. Residents said they heard explosions for "
+           "almost an hour before army reinforcements arrived from the north. Hospital staff reported receiving the "
+           "bodies of four policemen. The Crimson Front later said its fighters had carried out the raid in revenge "
+           "for arrests last month.")
+
+
+def _attack_report(art):
+    return report(art, [ent(1, "Crimson Front", "organization"), ent(2, "Karsan", "location")],
+                  [ev(1, "attack", ["E1"], "2024-03-05", "E2")])
+
+
+def _attack_sources(db, items, extract=None):
+    ingest_articles(items, db=db, extract=extract or (lambda stream: (_attack_report(a) for a in stream)))
+    with db.connect() as conn:
+        syn = dict(conn.execute(select(S.documents.c.id, S.documents.c.syndicated_of)).all())
+        event = conn.execute(select(S.kb_events)).one()
+    return syn, event
+
+
+def test_reworded_copy_from_another_outlet_counts_once(db):
+    syn, event = _attack_sources(db, [article("r1", REWORD_A, outlet="Wire One"),
+                                      article("r2", REWORD_B, outlet="Rewrite Daily")])
+    assert syn == {"r1": None, "r2": "r1"}
+    assert event.documents == 2 and event.sources == 1
+
+
+def test_independent_reports_of_one_event_count_twice(db):
+    syn, event = _attack_sources(db, [article("r1", REWORD_A, outlet="Wire One"),
+                                      article("c1", OTHER_C, outlet="Karsan Courier")])
+    assert syn == {"r1": None, "c1": None}
+    assert event.documents == 2 and event.sources == 2
+
+
+def _claims_report(art):
+    people = [ent(i, n) for i, n in enumerate(["Naji Zaheer", "Omar Bashir", "Samir Haddad", "Idris Nouri"], 1)]
+    return report(art, people + [ent(5, "Crimson Front", "organization"), ent(6, "Karsan", "location")],
+                  [ev(1, "meeting", ["E1", "E2", "E3", "E4"], "2024-03-02", "E6")])
+
+
+def test_same_claims_within_three_days_count_once_later_they_count_again(db):
+    texts = ["Short note one on the Karsan talks.", "Brief item two about Karsan.", "A third desk's line."]
+    items = [article("k1", texts[0], outlet="Desk A", published="2024-03-03"),
+             article("k2", texts[1], outlet="Desk B", published="2024-03-05"),   # two days later: a copy
+             article("k3", texts[2], outlet="Desk C", published="2024-03-20")]   # weeks later: its own report
+    syn, event = _attack_sources(db, items, extract=lambda stream: (_claims_report(a) for a in stream))
+    assert syn == {"k1": None, "k2": "k1", "k3": None}
+    assert event.documents == 3 and event.sources == 2

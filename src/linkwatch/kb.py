@@ -24,11 +24,12 @@ from sqlalchemy import func, select
 
 from linkwatch.ingest import read_paths
 from linkwatch.model.records import Article, Failure
-from linkwatch.resolve.syndication import fingerprints, simhash
+from linkwatch.resolve.syndication import fingerprints, signatures, simhash
 from linkwatch.store import schema as S
 from linkwatch.store.db import as_engine, reading, writing
 from linkwatch.store.resolution import resolve_store
-from linkwatch.store.write import clear_failure, copied_from, record_failure, stored_hash, write_report
+from linkwatch.store.write import clear_failure, copied_from, record_failure, reworded_from, stored_hash, \
+    write_report
 
 log = logging.getLogger(__name__)
 
@@ -103,11 +104,14 @@ def ingest_articles(items: Iterable[Article | Failure], *, db=None, jobs: int = 
         article = texts.pop(document_id, None)
         text = article.text if article else ""
         prints = fingerprints(text)
+        sigs = signatures(text, out)
+        doc = out["document"]
         with writing(engine, f"store document {document_id}") as conn:
             before = stored_hash(conn, document_id)
-            copy_of = copied_from(conn, document_id, prints)
+            copy_of = copied_from(conn, document_id, prints) or \
+                reworded_from(conn, document_id, sigs, outlet=doc.get("outlet"), published=doc.get("published"))
             write_report(conn, out, extractor=version, fingerprints=prints,
-                         simhash=simhash(text) if text else None, syndicated_of=copy_of)
+                         simhash=simhash(text) if text else None, syndicated_of=copy_of, signatures=sigs)
             clear_failure(conn, out["document"].get("source"))
         status = "changed" if before else "new"
         summary[status] += 1

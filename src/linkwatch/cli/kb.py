@@ -104,6 +104,9 @@ def show(name: str = typer.Argument(..., help="A name (any spelling) or a kb id.
         where = f" in {e['location_name']}" if e.get("location_name") else ""
         typer.echo(f"  {when:12} {e['type']}{where}  confidence {e['confidence']:.2f}, "
                    f"{e['sources_count'] if 'sources_count' in e else len(e['sources'])} reports: {', '.join(e['sources'])}")
+        for c in e.get("conflicts") or ():
+            values = " / ".join(f"{v.get('name') or v['value']} ({', '.join(v['documents'])})" for v in c["values"])
+            typer.echo(f"      conflict: {c['field']} {values}")
     for j in info["judgements"]:
         state = "retracted" if j["retracted_at"] else "active"
         typer.echo(f"  judgement #{j['id']}: {j['judgement']} {j['left_id']} {j['right_id']} ({state})")

@@ -30,12 +30,22 @@ Clusters keep every member's time compatible with every other's and every
 pair of located members' places compatible, so two meetings of the same
 leaders months apart stay apart, a month-precision report cannot chain two
 different days together, and a Tehran report cannot chain into Beirut.
+
+One exception keeps a disagreement instead of splitting: a pair whose times
+conflict but lie close (``near_times``: both at least month precision, one
+of them a month, midpoints within ``CONFLICT_DAYS``: "February" against
+"weeks before April" read as March) links under ``CONFLICT_RULE`` when
+everything else agrees strongly: one type, two or more fully shared parties
+and the same or nested place (``conflict_score``). Such links are applied
+after all others, under ``states_tolerant``; the kb event then lists the
+disagreeing values as a conflict (``event_conflicts``).
 """
 from __future__ import annotations
 
 import math
 from collections import defaultdict
 from dataclasses import dataclass
+from datetime import date
 from itertools import combinations
 from typing import Iterable, Iterator
 
@@ -44,6 +54,8 @@ MAX_UNDATED = 10   # undated members copied into each year of an oversized block
 NEAR_KM = 50.0     # two points this close are one place at news granularity
 REGION_KM = 300.0  # a region or first-level division holds points of its country this close to its centre
 RULE = "parties+time+place@2"
+CONFLICT_RULE = "parties+place,times-conflict@1"
+CONFLICT_DAYS = 62   # two dates this close (midpoints) may be one happening reported with a wrong date
 
 # type families: (a, b) → score penalty for reporting one as the other
 FAMILIES = {frozenset({"meeting", "gathering"}): 0.1, frozenset({"attack", "other"}): 0.15}
@@ -95,6 +107,30 @@ def time_score(a: str, b: str) -> float:
     if min(len(a), len(b)) >= 7:
         return 0.05   # a month and a day in it
     return -0.15 if max(len(a), len(b)) >= 10 else 0.0   # a year against a day; against a month
+
+
+def midpoint(value: str) -> date | None:
+    """The middle of a month, or the day itself; None for a year or an unreadable value."""
+    try:
+        if len(value) == 7:
+            return date(int(value[:4]), int(value[5:7]), 15)
+        if len(value) >= 10:
+            return date.fromisoformat(value[:10])
+    except ValueError:
+        return None
+    return None
+
+
+def near_times(a: str | None, b: str | None) -> bool:
+    """Two conflicting times close enough to be one happening misdated: month precision, ≤ CONFLICT_DAYS apart.
+
+    Two different days never qualify (reporters who give the day mean it);
+    neither does a year.
+    """
+    if not a or not b or compatible_times(a, b) or min(len(a), len(b)) != 7:
+        return False
+    ma, mb = midpoint(a), midpoint(b)
+    return ma is not None and mb is not None and abs((ma - mb).days) <= CONFLICT_DAYS
 
 
 # ---- places
@@ -198,6 +234,14 @@ def states_compatible(a, b) -> bool:
         all(compatible_places(x, y) for x in pa for y in pb)
 
 
+def states_tolerant(a, b) -> bool:
+    """Like ``states_compatible``, but two times may also be ``near_times`` (a conflict link)."""
+    ta, pa = a or (frozenset(), frozenset())
+    tb, pb = b or (frozenset(), frozenset())
+    return all(compatible_times(x, y) or near_times(x, y) for x in ta for y in tb) and \
+        all(compatible_places(x, y) for x in pa for y in pb)
+
+
 # kept for callers that track times only
 def times_state(record: EventRecord) -> frozenset:
     return frozenset({record.time} if record.time else ())
@@ -234,6 +278,46 @@ def score(a: EventRecord, b: EventRecord, *, weights: dict | None = None) -> flo
             return (0.75 if relation == "same" else 0.68) - penalty
         return 0.0
     return 0.45 + 0.35 * ratio + place_bonus + time_score(a.time, b.time) - penalty
+
+
+def conflict_score(a: EventRecord, b: EventRecord, *, weights: dict | None = None) -> float:
+    """Score of a pair whose times conflict but are near; 0 unless type, parties and place agree strongly."""
+    if a.type != b.type or not near_times(a.time, b.time):
+        return 0.0
+    relation = place_relation(a.place, b.place)
+    if relation not in ("same", "nested"):
+        return 0.0
+    _shared, full, ratio = party_overlap(a, b, weights)
+    if full < 2:
+        return 0.0
+    return 0.45 + 0.35 * ratio + (0.15 if relation == "same" else 0.08) - 0.1
+
+
+def event_conflicts(members: list[EventRecord], *, place_names: dict | None = None) -> list[dict]:
+    """The details a kb event's reports disagree on: times that conflict, places that do not nest.
+
+    ``[{"field": "time" | "place", "values": [{"value", "documents", ("name")}]}]``,
+    every distinct value listed with the documents giving it (empty when they agree).
+    """
+    out = []
+    times: dict[str, set] = defaultdict(set)
+    for r in members:
+        if r.time:
+            times[r.time].add(r.document)
+    if any(not compatible_times(x, y) for x, y in combinations(times, 2)):
+        out.append({"field": "time", "values": [{"value": t, "documents": sorted(times[t])} for t in sorted(times)]})
+    places: dict[str, set] = defaultdict(set)
+    place_of: dict[str, Place] = {}
+    for r in members:
+        if r.place is not None:
+            places[r.place.kb].add(r.document)
+            if r.place.has_geo or r.place.kb not in place_of:
+                place_of[r.place.kb] = r.place
+    if any(place_relation(place_of[x], place_of[y]) in ("conflict", "unknown") for x, y in combinations(places, 2)):
+        names = place_names or {}
+        out.append({"field": "place", "values": [
+            {"value": p, "name": names.get(p), "documents": sorted(places[p])} for p in sorted(places)]})
+    return out
 
 
 # ---- blocking
@@ -298,3 +382,7 @@ def scored_links(records: list[EventRecord], *, threshold: float = 0.6) -> Itera
         s = score(a, b, weights=weights)
         if s >= threshold:
             yield s, a.id, b.id, RULE
+            continue
+        s = conflict_score(a, b, weights=weights)
+        if s >= threshold:
+            yield s, a.id, b.id, CONFLICT_RULE

@@ -5,7 +5,9 @@ it would put into one cluster two items that must stay apart: two items of
 one document (the extractor already decided they differ), a pair an analyst
 judged "not same", or two clusters whose states a ``compatible`` callback
 rejects (for events: incompatible dates). Analyst "same" links are applied
-first and unconditionally. Cost: O(E log E) for sorting plus near-linear
+first and unconditionally. ``link_all(..., compatible=...)`` applies one
+batch of links under another check (events: the looser one of conflict
+links, applied after every ordinary link). Cost: O(E log E) for sorting plus near-linear
 merging (small-into-large), so it stays sub-quadratic.
 """
 from __future__ import annotations
@@ -50,7 +52,7 @@ class Clusterer:
             self.apart.setdefault(a, set()).add(b)
             self.apart.setdefault(b, set()).add(a)
 
-    def _blocked(self, ra, rb) -> bool:
+    def _blocked(self, ra, rb, compatible=None) -> bool:
         ca, cb = self.clusters[ra], self.clusters[rb]
         if ca.documents & cb.documents:
             return True
@@ -59,15 +61,17 @@ class Clusterer:
             for x in self.apart.get(item, ()):
                 if self.find(x) == other:
                     return True
-        if self.compatible is not None and not self.compatible(ca.state, cb.state):
+        check = compatible or self.compatible
+        if check is not None and not check(ca.state, cb.state):
             return True
         return False
 
-    def link(self, a: Hashable, b: Hashable, *, force: bool = False, why: object = None) -> bool:
+    def link(self, a: Hashable, b: Hashable, *, force: bool = False, why: object = None,
+             compatible: Callable[[object, object], bool] | None = None) -> bool:
         ra, rb = self.find(a), self.find(b)
         if ra == rb:
             return True
-        if not force and self._blocked(ra, rb):
+        if not force and self._blocked(ra, rb, compatible):
             return False
         ca, cb = self.clusters[ra], self.clusters[rb]
         if len(ca.items) < len(cb.items):
@@ -81,9 +85,10 @@ class Clusterer:
         self.accepted.append((a, b, why))
         return True
 
-    def link_all(self, edges: Iterable[tuple[float, Hashable, Hashable, object]]) -> None:
+    def link_all(self, edges: Iterable[tuple[float, Hashable, Hashable, object]], *,
+                 compatible: Callable[[object, object], bool] | None = None) -> None:
         for _score, a, b, why in sorted(edges, key=lambda e: -e[0]):
-            self.link(a, b, why=why)
+            self.link(a, b, why=why, compatible=compatible)
 
     def groups(self) -> Iterable[list]:
         return (c.items for c in self.clusters.values())

@@ -30,9 +30,18 @@ def _fingerprints(conn: Connection) -> None:
     schema.metadata.create_all(conn, tables=[schema.fingerprints], checkfirst=True)
 
 
+def _rewordings_conflicts(conn: Connection) -> None:
+    schema.metadata.create_all(conn, tables=[schema.signatures, schema.signature_bands], checkfirst=True)
+    columns = {c["name"] for c in inspect(conn).get_columns(schema.kb_events.name)}
+    if "conflicts" not in columns:
+        kind = schema.kb_events.c.conflicts.type.compile(dialect=conn.dialect)
+        conn.exec_driver_sql(f"ALTER TABLE {schema.kb_events.name} ADD COLUMN conflicts {kind}")
+
+
 MIGRATIONS: list[tuple[str, Callable[[Connection], None]]] = [
     ("0001_initial", _initial),
     ("0002_fingerprints", _fingerprints),
+    ("0003_rewordings_conflicts", _rewordings_conflicts),
 ]
 
 

@@ -2,7 +2,9 @@
 
 ``iter_reports`` yields every stored document's report (as extracted), in
 document-id order, each entity and event carrying ``kb_id`` (its cluster in
-the knowledge base) and watchlisted entities their ``watchlists``. One
+the knowledge base), each event its kb event's ``conflicts`` (the details
+its reports disagree on; an empty list when they agree) and watchlisted
+entities their ``watchlists``. One
 document is in memory at a time.
 """
 from __future__ import annotations
@@ -34,10 +36,11 @@ def iter_reports(db=None, *, since: str | None = None) -> Iterator[dict]:
                 select(S.records.c.local_id, S.clusters.c.kb_id, S.records.c.ref_id)
                 .join(S.clusters, S.clusters.c.item_id == S.records.c.id, isouter=True)
                 .where(S.records.c.document_id == document_id))}
-            evs = dict(conn.execute(
-                select(S.events.c.local_id, S.clusters.c.kb_id)
+            evs = {local: (kb, conflicts) for local, kb, conflicts in conn.execute(
+                select(S.events.c.local_id, S.clusters.c.kb_id, S.kb_events.c.conflicts)
                 .join(S.clusters, S.clusters.c.item_id == S.events.c.id, isouter=True)
-                .where(S.events.c.document_id == document_id)).all())
+                .join(S.kb_events, S.kb_events.c.kb_id == S.clusters.c.kb_id, isouter=True)
+                .where(S.events.c.document_id == document_id))}
             for entity in report.get("entities", []):
                 kb, ref = ent.get(str(entity.get("id")), (None, None))
                 if ref and "ref_id" not in entity:
@@ -47,7 +50,9 @@ def iter_reports(db=None, *, since: str | None = None) -> Iterator[dict]:
                 if lists:
                     entity["watchlists"] = lists
             for event in report.get("events", []):
-                event["kb_id"] = evs.get(str(event.get("id")))
+                kb, conflicts = evs.get(str(event.get("id")), (None, None))
+                event["kb_id"] = kb
+                event["conflicts"] = conflicts or []
             yield report
 
 

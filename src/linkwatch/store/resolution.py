@@ -15,8 +15,8 @@ from sqlalchemy.engine import Engine
 
 from linkwatch.resolve import confidence as conf
 from linkwatch.resolve.entities import EntityRecord, context_key, scored_links as entity_links
-from linkwatch.resolve.events import EventRecord, Place, combine_states, compatible_times, event_state, \
-    scored_links as event_links, states_compatible
+from linkwatch.resolve.events import CONFLICT_RULE, EventRecord, Place, combine_states, compatible_times, \
+    event_conflicts, event_state, scored_links as event_links, states_compatible, states_tolerant
 from linkwatch.resolve.graph import Clusterer
 from linkwatch.resolve.names import name_key
 from linkwatch.store import schema
@@ -104,7 +104,11 @@ def resolve_store(engine: Engine) -> dict:
     for r in event_records:
         evc.add(r.id, document=r.document, state=event_state(r))
     _apply_analyst(evc, analyst_v)
-    evc.link_all(event_links(event_records))
+    links = list(event_links(event_records))
+    evc.link_all(link for link in links if link[3] != CONFLICT_RULE)
+    # near-dated reports that agree on everything else join last, keeping their dates as a conflict
+    evc.link_all((link for link in links if link[3] == CONFLICT_RULE), compatible=states_tolerant)
+    del links
     event_kb: dict[str, str] = {}
     for items in evc.groups():
         kb = _kb_id(items, "lw-v")
@@ -226,6 +230,7 @@ def _rebuild_summaries(conn, entity_kb, types, event_kb, event_records) -> None:
                          ref_id=refs.get(kb), watchlisted=bool(watched[kb])))
     conn.execute(delete(S.kb_entities))
     _insert(conn, S.kb_entities, rows)
+    place_names = {row["kb_id"]: row["name"] for row in rows if row["type"] == "location"}
 
     modality = {e.id: m for e, m in ((e, None) for e in event_records)}
     for vid, m in conn.execute(select(S.events.c.id, S.events.c.modality)):
@@ -247,7 +252,8 @@ def _rebuild_summaries(conn, entity_kb, types, event_kb, event_records) -> None:
                          time_conflict=None if chain else times,
                          location_kb=locations.most_common(1)[0][0] if locations else None,
                          documents=len({e.document for e in evs}), sources=len({s[0] for s in sources}),
-                         confidence=conf.combine(sources)))
+                         confidence=conf.combine(sources),
+                         conflicts=event_conflicts(evs, place_names=place_names) or None))
     conn.execute(delete(S.kb_events))
     _insert(conn, S.kb_events, rows)
 

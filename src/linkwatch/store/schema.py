@@ -90,7 +90,9 @@ Tables
     (independent-source count), ``ref_id``, ``watchlisted`` (bool); events
     carry ``type``, ``name``, ``time_value`` (the most precise value the
     sources agree on), ``time_conflict`` (JSON list of incompatible values,
-    or null), ``location_kb``, ``documents``, ``sources``, ``confidence``.
+    or null), ``location_kb``, ``documents``, ``sources``, ``confidence``,
+    ``conflicts`` (JSON ``[{"field": "time" | "place", "values": [{"value",
+    "documents"}]}]``: the details the member reports disagree on, or null).
 
 ``watchlists`` / ``watchlist_names``
     Reference lists imported from FollowTheMoney / OpenSanctions JSON
@@ -244,6 +246,7 @@ kb_events = Table(
     Column("documents", Integer, default=0),
     Column("sources", Integer, default=0),
     Column("confidence", Float),
+    Column("conflicts", JSON),   # added by migration 0003_rewordings_conflicts
 )
 
 watchlists = Table(
@@ -273,3 +276,25 @@ fingerprints = Table(
 """``fingerprints``: a sample of each stored document's word 8-gram hashes
 (those whose hash is 0 mod 8), used to find reprints and partial copies of
 earlier documents without comparing every pair (``resolve.syndication``)."""
+
+# added by migration 0003_rewordings_conflicts
+signatures = Table(
+    "signatures", metadata,
+    Column("document_id", String(500), nullable=False, index=True),
+    Column("kind", String(16), nullable=False),
+    Column("signature", JSON, nullable=False),
+)
+"""``signatures``: per document, MinHash signatures (``kind`` ``text``: its
+stemmed content words; ``claims``: its claim set) used to find reworded
+copies of earlier documents (``resolve.syndication``)."""
+
+signature_bands = Table(
+    "signature_bands", metadata,
+    Column("document_id", String(500), nullable=False, index=True),
+    Column("kind", String(16), nullable=False),
+    Column("band", Integer, nullable=False),
+    Column("hash", BigInteger, nullable=False),
+    Index("ix_signature_bands_lookup", "kind", "band", "hash"),
+)
+"""``signature_bands``: the LSH bands of each signature; a document sharing
+a band with another is a candidate rewording of it (no pairwise scan)."""

@@ -18,6 +18,7 @@ from collections import Counter
 from sqlalchemy import delete, func, select
 from sqlalchemy.engine import Connection
 
+from linkwatch.resolve import syndication
 from linkwatch.resolve.names import fold, name_key
 from linkwatch.resolve.reference import reference_id
 from linkwatch.store import schema
@@ -25,7 +26,8 @@ from linkwatch.store.db import now
 
 log = logging.getLogger(__name__)
 
-PER_DOCUMENT = (schema.records, schema.events, schema.claims, schema.evidence, schema.fingerprints)
+PER_DOCUMENT = (schema.records, schema.events, schema.claims, schema.evidence, schema.fingerprints,
+                schema.signatures, schema.signature_bands)
 
 
 def hid(*parts) -> str:
@@ -57,7 +59,7 @@ def forget_document(conn: Connection, document_id: str) -> None:
 
 def write_report(conn: Connection, report: dict, *, extractor: str | None = None,
                  fingerprints: Iterable[int] = (), simhash: int | None = None,
-                 syndicated_of: str | None = None) -> dict:
+                 syndicated_of: str | None = None, signatures: dict[str, list[int]] | None = None) -> dict:
     """Replace the document's rows with this report's; returns counts of what was written."""
     doc = report["document"]
     document_id = str(doc["id"])
@@ -148,6 +150,10 @@ def write_report(conn: Connection, report: dict, *, extractor: str | None = None
     prints = [{"hash": h, "document_id": document_id} for h in sorted(set(fingerprints))]
     if prints:
         conn.execute(schema.fingerprints.insert(), prints)
+    for kind, signature in (signatures or {}).items():
+        conn.execute(schema.signatures.insert().values(document_id=document_id, kind=kind, signature=signature))
+        conn.execute(schema.signature_bands.insert(), [dict(document_id=document_id, kind=kind, band=i, hash=h)
+                                                       for i, h in enumerate(syndication.bands(signature))])
     conn.execute(schema.documents.update().where(schema.documents.c.id == document_id).values(status="done"))
     return {"entities": len(rows), "events": len(event_rows), "claims": len(claims), "evidence": len(evidence)}
 
@@ -182,3 +188,42 @@ def copied_from(conn: Connection, document_id: str, prints: list[int], *, thresh
         root = conn.execute(select(schema.documents.c.syndicated_of).where(schema.documents.c.id == doc)).scalar()
         return root or doc
     return None
+
+
+def reworded_from(conn: Connection, document_id: str, signatures: dict[str, list[int]], *,
+                  outlet: str | None = None, published: str | None = None, candidates: int = 20) -> str | None:
+    """The earlier document from another outlet this one rewords (``resolve.syndication``), or None.
+
+    Candidates are the documents sharing an LSH band (indexed lookup); only
+    the ``candidates`` sharing most bands have their signatures compared.
+    """
+    bands_t, sigs_t, docs = schema.signature_bands, schema.signatures, schema.documents
+    for kind, signature in signatures.items():
+        keys = list(enumerate(syndication.bands(signature)))
+        shared: Counter = Counter()
+        for band, h in keys:
+            for (doc,) in conn.execute(select(bands_t.c.document_id).where(
+                    bands_t.c.kind == kind, bands_t.c.band == band, bands_t.c.hash == h,
+                    bands_t.c.document_id != document_id)):
+                shared[doc] += 1
+        threshold = syndication.TEXT_THRESHOLD if kind == "text" else syndication.CLAIM_THRESHOLD
+        for doc, _n in shared.most_common(candidates):
+            row = conn.execute(select(docs.c.outlet, docs.c.published, docs.c.syndicated_of)
+                               .where(docs.c.id == doc)).first()
+            if row is None or (outlet and row.outlet and fold(outlet) == fold(row.outlet)):
+                continue
+            if kind == "claims" and not _within_days(published, row.published, syndication.CLAIM_DAYS):
+                continue
+            other = conn.execute(select(sigs_t.c.signature).where(sigs_t.c.document_id == doc,
+                                                                  sigs_t.c.kind == kind)).scalar()
+            if other and syndication.similarity(signature, list(other)) >= threshold:
+                return row.syndicated_of or doc
+    return None
+
+
+def _within_days(a: str | None, b: str | None, days: int) -> bool:
+    from datetime import date
+    try:
+        return abs((date.fromisoformat(str(a)[:10]) - date.fromisoformat(str(b)[:10])).days) <= days
+    except (TypeError, ValueError):
+        return False
