@@ -613,7 +613,7 @@ def _arguments(event: Event, doc: Doc, ents: Entities, owned: set[int], timexes,
                         event.organizer, event.organizer_explicit = ent, True
                     else:
                         add(ent)
-    if t.pos_ == "VERB" and event.type in {"other", "meeting"}:
+    if t.pos_ == "VERB" and event.type == "other":
         for c in t.children:  # "listed the group", "designated it", "received him"
             if c.dep_ in {"dobj", "nsubjpass"} and ents.at(c.i) is None:
                 add(_resolve(c, ents, persons_before))
