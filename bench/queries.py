@@ -10,7 +10,8 @@ appears in a document follows a Zipf-like law (a few groups in thousands of
 reports, most names in one or two), people keep a home organisation, and most
 events are reported by one to three documents, as in news. It prints p50/p95
 latency (ms) of each query over ``--queries`` draws, query entities drawn in
-proportion to how often they are reported (the hubs analysts ask about most).
+proportion to how often they are reported (the hubs analysts ask about most)
+or uniformly (``--pick``; both by default).
 """
 from __future__ import annotations
 
@@ -192,7 +193,8 @@ def percentile(values: list[float], q: float) -> float:
     return ordered[k]
 
 
-def run_queries(engine, *, n: int, seed: int = 2) -> dict:
+def run_queries(engine, *, n: int, seed: int = 2, pick: str = "uniform") -> dict:
+    """p50/p95 per query; ``pick``: query entities drawn uniformly, or weighted by how often reported."""
     from linkwatch.analysis.indexes import ensure_indexes
     from linkwatch.analysis.links import links
     from linkwatch.analysis.network import network
@@ -208,16 +210,18 @@ def run_queries(engine, *, n: int, seed: int = 2) -> dict:
     ids = [w[0] for w in weighted]
     cum = list(itertools.accumulate(w[1] for w in weighted))
 
-    def pick() -> str:
+    def draw() -> str:
+        if pick == "uniform":
+            return ids[rng.randrange(len(ids))]
         return ids[bisect.bisect_left(cum, rng.random() * cum[-1])]
 
     timings: dict[str, list[float]] = {"links": [], "timeline": [], "network": [], "new": []}
     extra = {"links_paths": [], "network_nodes": [], "truncated": 0}
     with engine.connect() as conn:
         for i in range(n):
-            a, b = pick(), pick()
+            a, b = draw(), draw()
             while b == a:
-                b = pick()
+                b = draw()
             t = time.perf_counter()
             result = links(conn, a, b, hops=3)
             timings["links"].append((time.perf_counter() - t) * 1000)
@@ -276,6 +280,8 @@ def main(argv=None) -> None:
     parser.add_argument("--db", help="SQLite file (default: a temporary one)")
     parser.add_argument("--pg-url", help="an existing PostgreSQL database (default: start a private cluster)")
     parser.add_argument("--reuse", action="store_true", help="query an existing --db without generating")
+    parser.add_argument("--pick", default="uniform,weighted",
+                        help="how query entities are drawn: uniform (any entity), weighted (by reports), or both")
     args = parser.parse_args(argv)
 
     pg_folder = None
@@ -306,7 +312,8 @@ def main(argv=None) -> None:
             else:
                 with engine.begin() as conn:
                     conn.execute(text("ANALYZE"))
-        report["queries"] = run_queries(engine, n=args.queries)
+        for pick in args.pick.split(","):
+            report[f"queries_{pick}"] = run_queries(engine, n=args.queries, pick=pick)
         print(json.dumps(report, indent=1))
     finally:
         engine.dispose()

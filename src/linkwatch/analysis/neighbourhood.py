@@ -29,7 +29,7 @@ def tie_strength(tie: Tie, events: dict[str, dict]) -> tuple:
 
 class Neighbourhood:
     def __init__(self, conn, *, filters: Filters | None = None, max_nodes: int = 5000,
-                 hub_threshold: int | None = 400) -> None:
+                 hub_threshold: int | None = 400, hub_rows: int = 500) -> None:
         self.conn = conn
         self.filters = filters or Filters()
         self.max_nodes = max_nodes
@@ -37,6 +37,8 @@ class Neighbourhood:
         self.types: dict[str, str] = {}
         self.sizes: dict[str, int] = {}  # kb id → documents reporting it
         self.hub_threshold = hub_threshold  # beyond the query's own entities, hubs are not expanded
+        self.hub_rows = hub_rows  # a hub that is expanded reads its most confident claims only
+        self.capped: list = []
         self.events: dict[str, dict] = {}
         self.expanded: set[str] = set()
         self.truncated = False
@@ -59,7 +61,14 @@ class Neighbourhood:
             todo = todo[:room]
         nodes = set(nodes)
         self.expanded.update(todo)
-        self._take(ties_around(self.conn, todo, types=self.types, sizes=self.sizes) if todo else [])
+        plain = [n for n in todo if not self.is_hub(n)]
+        if plain:
+            self._take(ties_around(self.conn, plain, types=self.types, sizes=self.sizes))
+        for hub in (n for n in todo if self.is_hub(n)):
+            self._take(ties_around(self.conn, [hub], types=self.types, sizes=self.sizes, limit=self.hub_rows,
+                                   capped=self.capped))
+        if self.capped:
+            self.truncated = True
         for node in todo:
             if node not in self.graph and keep_node(self.types.get(node)):
                 self.graph.add_node(node)

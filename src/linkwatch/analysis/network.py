@@ -111,8 +111,8 @@ def network(conn, name: str, *, depth: int = 2, level: str = "all", filters: Fil
         kept |= frontier
     if complete and len(kept) > 1:  # ties among the outer ring too, so the picture is not a star
         outer = kept - hood.expanded
-        if outer:
-            hood.meet(outer, kept, force={root})
+        if len(outer) > 1:  # their ties to inner nodes are known already; only outer–outer is missing
+            hood.meet(outer, outer)
     hood.finish()
     ego = hood.graph.subgraph(kept)
     if level == "organization":

@@ -99,6 +99,14 @@ class Tie:
         return sorted({c.document_id for c in self.claims})
 
 
+# the columns analysis reads (named, so columns the store adds later change nothing here)
+ENTITY_COLUMNS = (kb_entities.c.kb_id, kb_entities.c.name, kb_entities.c.type, kb_entities.c.aliases,
+                  kb_entities.c.documents, kb_entities.c.sources, kb_entities.c.ref_id, kb_entities.c.watchlisted)
+EVENT_COLUMNS = (kb_events.c.kb_id, kb_events.c.type, kb_events.c.name, kb_events.c.time_value,
+                 kb_events.c.time_conflict, kb_events.c.location_kb, kb_events.c.documents, kb_events.c.sources,
+                 kb_events.c.confidence)
+
+
 # --- identity: items <-> kb ids -------------------------------------------------------------
 
 def items_of(conn, kb_ids: Iterable[str], *, kind: str = "entity") -> dict[str, str]:
@@ -126,7 +134,7 @@ def kb_of(conn, item_ids: Iterable[str]) -> dict[str, str]:
 def entity_rows(conn, kb_ids: Iterable[str]) -> dict[str, dict]:
     out: dict[str, dict] = {}
     for batch in chunks(set(kb_ids)):
-        for r in conn.execute(select(kb_entities).where(kb_entities.c.kb_id.in_(batch))):
+        for r in conn.execute(select(*ENTITY_COLUMNS).where(kb_entities.c.kb_id.in_(batch))):
             out[r.kb_id] = {"id": r.kb_id, "name": r.name, "type": r.type, "aliases": list(r.aliases or []),
                             "documents": r.documents or 0, "sources": r.sources or 0,
                             "ref_id": r.ref_id, "watchlisted": bool(r.watchlisted)}
@@ -137,7 +145,7 @@ def event_rows(conn, kb_ids: Iterable[str]) -> dict[str, dict]:
     """kb event id → summary, with the place's name resolved."""
     out: dict[str, dict] = {}
     for batch in chunks(set(kb_ids)):
-        for r in conn.execute(select(kb_events).where(kb_events.c.kb_id.in_(batch))):
+        for r in conn.execute(select(*EVENT_COLUMNS).where(kb_events.c.kb_id.in_(batch))):
             out[r.kb_id] = {"id": r.kb_id, "type": r.type, "name": r.name, "date": r.time_value,
                             "date_conflict": r.time_conflict or None, "place_id": r.location_kb,
                             "documents": r.documents or 0, "sources": r.sources or 0,
@@ -167,25 +175,31 @@ def _claim(row) -> Claim:
                  time_value=row.time_value, published=row.published)
 
 
-def relation_rows(conn, item_ids: Iterable[str], *, predicates: Iterable[str] = HOP_PREDICATES) -> list:
+def _capped(query, limit: int | None):
+    """The ``limit`` most confident rows of ``query`` (all of them when ``limit`` is None)."""
+    return query if limit is None else query.order_by(claims.c.confidence.desc(), claims.c.id).limit(limit)
+
+
+def relation_rows(conn, item_ids: Iterable[str], *, predicates: Iterable[str] = HOP_PREDICATES,
+                  limit: int | None = None) -> list:
     """Relation claims with an item as subject or object (two indexed look-ups)."""
     predicates = tuple(predicates)
     seen: dict[str, object] = {}
     for batch in chunks(set(item_ids)):
         for column in (claims.c.subject, claims.c.object):
-            rows = conn.execute(_claim_query(column.in_(batch), claims.c.kind == "relation",
-                                             claims.c.predicate.in_(predicates)))
+            rows = conn.execute(_capped(_claim_query(column.in_(batch), claims.c.kind == "relation",
+                                                     claims.c.predicate.in_(predicates)), limit))
             for r in rows:
                 seen[r.id] = r
     return list(seen.values())
 
 
-def participation_rows_by_entity(conn, item_ids: Iterable[str]) -> list:
+def participation_rows_by_entity(conn, item_ids: Iterable[str], *, limit: int | None = None) -> list:
     """Participation claims (participant / organizer) naming one of the items."""
     out = []
     for batch in chunks(set(item_ids)):
-        out.extend(conn.execute(_claim_query(claims.c.object.in_(batch), claims.c.kind == "participation",
-                                             claims.c.predicate.in_(CO_PRESENCE_ROLES))))
+        out.extend(conn.execute(_capped(_claim_query(claims.c.object.in_(batch), claims.c.kind == "participation",
+                                                     claims.c.predicate.in_(CO_PRESENCE_ROLES)), limit)))
     return out
 
 
@@ -215,7 +229,8 @@ def event_times(conn, event_item_ids: Iterable[str]) -> dict[str, dict]:
 # --- ties -----------------------------------------------------------------------------------
 
 def ties_around(conn, kb_ids: Iterable[str], *, types: dict[str, str] | None = None,
-                sizes: dict[str, int] | None = None) -> list[Tie]:
+                sizes: dict[str, int] | None = None, limit: int | None = None,
+                capped: list | None = None) -> list[Tie]:
     """Every tie touching one of ``kb_ids``: relations, and co-presences at shared events.
 
     ``types`` (kb id → entity type), when given, is filled with the types of every
@@ -227,8 +242,10 @@ def ties_around(conn, kb_ids: Iterable[str], *, types: dict[str, str] | None = N
         return []
     ties: dict[tuple, Tie] = {}
 
-    rel = relation_rows(conn, mine)
-    part = participation_rows_by_entity(conn, mine)
+    rel = relation_rows(conn, mine, limit=limit)
+    part = participation_rows_by_entity(conn, mine, limit=limit)
+    if limit is not None and capped is not None and (len(part) >= limit or len(rel) >= limit):
+        capped.append(sorted(kb_ids))
     event_items = {r.subject for r in part}
     part_all = participation_rows_by_event(conn, event_items) if event_items else []
     item_kb = dict(mine)
@@ -281,16 +298,11 @@ def ties_between(conn, left: Iterable[str], right: Iterable[str], *, types: dict
     left_items = [i for i, k in mine.items() if k in left]
     right_items = [i for i, k in mine.items() if k in right]
     ties: dict[tuple, Tie] = {}
-    rel = []
-    for one, other in ((left_items, right_items), (right_items, left_items)):
-        for batch in chunks(one, 2000):
-            for other_batch in chunks(other, 2000):
-                rel.extend(conn.execute(_claim_query(claims.c.subject.in_(batch), claims.c.object.in_(other_batch),
-                                                     claims.c.kind == "relation",
-                                                     claims.c.predicate.in_(HOP_PREDICATES))))
-    for r in {r.id: r for r in rel}.values():
-        a, b = mine[r.subject], mine[r.object]
-        if a == b:
+    # relations: read from the smaller side's items, the other end checked here
+    smaller = left_items if len(left_items) <= len(right_items) else right_items
+    for r in relation_rows(conn, smaller):
+        a, b = mine.get(r.subject), mine.get(r.object)
+        if a is None or b is None or a == b or not ((a in left and b in right) or (a in right and b in left)):
             continue
         tie = ties.setdefault((r.predicate, None, a, b), Tie(a=a, b=b, kind=r.predicate))
         tie.claims.append(_claim(r))

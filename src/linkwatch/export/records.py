@@ -21,6 +21,7 @@ from typing import Iterator
 from sqlalchemy import select
 from sqlalchemy.orm import aliased
 
+from linkwatch.analysis.source import ENTITY_COLUMNS, EVENT_COLUMNS
 from linkwatch.store.schema import claims, clusters, documents, evidence, kb_entities, kb_events
 
 
@@ -33,7 +34,8 @@ def _evidence(conn, claim_ids: dict[str, str]) -> dict[str, list[dict]]:
     out: dict[str, list[dict]] = defaultdict(list)
     ids = list(claim_ids)
     for i in range(0, len(ids), 5000):
-        rows = conn.execute(select(evidence).where(evidence.c.claim_id.in_(ids[i:i + 5000]))
+        rows = conn.execute(select(evidence.c.claim_id, evidence.c.document_id, evidence.c.quote, evidence.c.start,
+                                   evidence.c.end, evidence.c.modality, evidence.c.confidence).where(evidence.c.claim_id.in_(ids[i:i + 5000]))
                             .order_by(evidence.c.document_id, evidence.c.start))
         for r in rows:
             item = {"document": r.document_id, "quote": r.quote, "start": r.start, "end": r.end,
@@ -49,12 +51,14 @@ def iter_records(conn) -> Iterator[dict]:
     from linkwatch.store.query import watchlist_hits
 
     syndicated = {}
-    for r in conn.execute(select(documents).where(documents.c.status == "done").order_by(documents.c.id)):
+    doc_columns = (documents.c.id, documents.c.title, documents.c.url, documents.c.outlet, documents.c.published,
+                   documents.c.source, documents.c.syndicated_of)
+    for r in conn.execute(select(*doc_columns).where(documents.c.status == "done").order_by(documents.c.id)):
         syndicated[r.id] = r.syndicated_of or r.id
         yield {"kind": "document", "id": r.id, "title": r.title, "url": r.url, "outlet": r.outlet,
                "published": r.published, "source": r.source}
     lists = watchlist_hits(conn)
-    for r in conn.execute(select(kb_entities).order_by(kb_entities.c.kb_id)):
+    for r in conn.execute(select(*ENTITY_COLUMNS).order_by(kb_entities.c.kb_id)):
         yield {"kind": "entity", "id": r.kb_id, "name": r.name, "type": r.type, "aliases": list(r.aliases or []),
                "watchlisted": bool(r.watchlisted), "watchlists": lists.get(r.kb_id, []),
                "documents": r.documents or 0, "sources": r.sources or 0}
@@ -115,7 +119,7 @@ def iter_records(conn) -> Iterator[dict]:
         p["confidence"] = max(p["confidence"], r.confidence or 0.0)
         claim_group[r.id] = r.event
     quotes = _evidence(conn, claim_group)
-    for r in conn.execute(select(kb_events).order_by(kb_events.c.kb_id)):
+    for r in conn.execute(select(*EVENT_COLUMNS).order_by(kb_events.c.kb_id)):
         p = parts.get(r.kb_id) or {"participants": {}, "organizers": set(), "modality": set(), "documents": set(),
                                    "confidence": 0.0, "places": set()}
         docs = sorted(p["documents"])
