@@ -234,7 +234,7 @@ def run_queries(engine, *, n: int, seed: int = 2, pick: str = "uniform") -> dict
             result = network(conn, b, depth=2)
             timings["network"].append((time.perf_counter() - t) * 1000)
             extra["network_nodes"].append(len(result["nodes"]))
-            if i < max(5, n // 5):  # `new` scans a date window: fewer draws
+            if i < max(3, n // 12):  # `new` scans a date window: fewer draws
                 year = rng.randrange(2016, 2025)
                 t = time.perf_counter()
                 new_links(conn, since=f"{year}-{rng.randrange(1, 13):02d}-01", until=f"{year}-12-31", limit=50)

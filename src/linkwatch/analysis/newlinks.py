@@ -16,7 +16,7 @@ from sqlalchemy import select
 from linkwatch.analysis.dates import after, period, sort_key
 from linkwatch.analysis.filters import Filters
 from linkwatch.analysis.hops import HopWriter, entity_ref
-from linkwatch.analysis.source import (Tie, _claim, entity_rows, event_items_of, event_rows, items_of, kb_of,
+from linkwatch.analysis.source import (Tie, _claim, chunks, entity_rows, event_items_of, event_rows, items_of, kb_of,
                                        participation_rows_by_entity, participation_rows_by_event, relation_rows)
 from linkwatch.analysis.views import HOP_PREDICATES, MEMBERSHIP_PREDICATES, NODE_TYPES
 from linkwatch.errors import LinkwatchError
@@ -79,6 +79,56 @@ def _presence(conn, event_items: dict[str, str], filters: Filters) -> tuple[dict
     return present, support, types
 
 
+class _History:
+    """Were X and Y (or people standing for them) ever together at an event dated before ``since``?
+
+    Checked lazily, pair by pair, from the side with fewer reports: that side's
+    earlier events (cached), then whether anyone there is Y or stands for Y.
+    """
+
+    def __init__(self, conn, since: str, level: str) -> None:
+        self.conn, self.since, self.level = conn, since, level
+        self.events: dict[str, set[str]] = {}
+        self.sizes: dict[str, int] = {}
+        self.items: dict[str, dict] = {}
+
+    def size(self, entity: str) -> int:
+        if entity not in self.sizes:
+            self.sizes.update({k: v["documents"] for k, v in entity_rows(self.conn, [entity]).items()})
+        return self.sizes.get(entity, 0)
+
+    def events_of(self, entity: str) -> set[str]:
+        if entity not in self.events:
+            side = {entity}
+            if self.level == "organization":
+                side |= member_people(self.conn, {entity}).get(entity, set())
+            self.events[entity] = _events_before(self.conn, {entity: side}, self.since)[entity]
+        return self.events[entity]
+
+    def together_before(self, x: str, y: str) -> bool:
+        small, big = sorted((x, y), key=lambda e: (self.size(e), e))
+        earlier = self.events_of(small)
+        if not earlier:
+            return False
+        items = event_items_of(self.conn, earlier)
+        present = set(kb_of(self.conn, {r.object for r in participation_rows_by_event(self.conn, items)}).values())
+        if big in present:
+            return True
+        if self.level != "organization":
+            return False
+        if big not in self.items:
+            self.items[big] = items_of(self.conn, {big})
+        big_items = self.items[big]
+        people = items_of(self.conn, present)
+        for batch in chunks(people):  # memberships read from the people's side only
+            rows = self.conn.execute(select(claims.c.object, claims.c.modality).where(
+                claims.c.subject.in_(batch), claims.c.kind == "relation",
+                claims.c.predicate.in_(MEMBERSHIP_PREDICATES)))
+            if any(r.object in big_items and (r.modality or "asserted") != "denied" for r in rows):
+                return True
+        return False
+
+
 def _events_before(conn, sides: dict[str, set[str]], since: str) -> dict[str, set[str]]:
     """entity → the kb events dated before ``since`` where it (or one standing for it) was present.
 
@@ -133,13 +183,9 @@ def new_links(conn, *, since: str, until: str | None = None, by: str = "event", 
                 first[(x, y)] = (date, ev)
     results = []
     candidates = sorted(first.items(), key=lambda kv: (sort_key(kv[1][0]), kv[0]))
-    involved = {x for (x, y) in first} | {y for (x, y) in first}
-    members = member_people(conn, involved) if level == "organization" else {}
-    earlier = _events_before(conn, {e: members.get(e, set()) | {e} for e in involved}, since)
+    checker = _History(conn, since, level)
     for (x, y), (date, ev) in candidates:
-        x_events = earlier.get(x, set()) | set().union(*(earlier.get(p, set()) for p in sides[ev][x]))
-        y_events = earlier.get(y, set()) | set().union(*(earlier.get(p, set()) for p in sides[ev][y]))
-        if x_events & y_events:
+        if checker.together_before(x, y):
             continue
         claims_here = [replace(c, about=x if c.about in sides[ev][x] else y)
                        for c in support[ev] if c.about in sides[ev][x] | sides[ev][y]]
