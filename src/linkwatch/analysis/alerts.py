@@ -13,11 +13,11 @@ from sqlalchemy import select
 
 from linkwatch.analysis.hops import entity_ref
 from linkwatch.analysis.newlinks import _presence, _sides, member_people
+from linkwatch.analysis.filters import Filters
 from linkwatch.analysis.source import (_claim_query, chunks, entity_rows, event_rows, items_of, kb_of,
                                        participation_rows_by_entity, relation_rows)
-from linkwatch.analysis.filters import Filters
 from linkwatch.analysis.views import HOP_PREDICATES
-from linkwatch.store.schema import claims, events, kb_events
+from linkwatch.store.schema import claims, events
 
 
 def _support_docs(conn, side: set[str]) -> dict[str, set[str]]:

@@ -11,14 +11,13 @@ import html
 import math
 
 import networkx as nx
-from sqlalchemy import select
 
 from linkwatch.analysis.dates import period
 from linkwatch.analysis.filters import Filters
 from linkwatch.analysis.hops import HopWriter
 from linkwatch.analysis.lookup import find_entity
 from linkwatch.analysis.network import network
-from linkwatch.analysis.source import Tie, _claim, items_of, kb_of, relation_rows, entity_rows
+from linkwatch.analysis.source import Tie, _claim, items_of, kb_of, relation_rows
 from linkwatch.analysis.timeline import timeline
 from linkwatch.analysis.views import HOP_PREDICATES
 

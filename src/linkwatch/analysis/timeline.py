@@ -3,6 +3,8 @@ from __future__ import annotations
 
 from collections import defaultdict
 
+from sqlalchemy import select
+
 from linkwatch.analysis.dates import sort_key
 from linkwatch.analysis.filters import Filters
 from linkwatch.analysis.hops import entity_ref
@@ -12,7 +14,6 @@ from linkwatch.analysis.source import (_claim, _claim_query, chunks, entity_rows
                                        relation_rows)
 from linkwatch.analysis.views import MEMBERSHIP_PREDICATES
 from linkwatch.store.schema import claims, records
-from sqlalchemy import select
 
 PRESENCE = ("participant", "organizer", "location")
 
