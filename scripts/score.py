@@ -1,7 +1,10 @@
 #!/usr/bin/env python3
-"""Extract the seed and the dev set, score with ../shared/eval/score.py, print the README table.
+"""Extract the seed and the dev set, score with ../shared/eval/score.py, print the README tables.
 
-    .venv/bin/python scripts/score.py [--markdown] [--verbose DOC]
+    .venv/bin/python scripts/score.py [--kb] [-v]
+
+With --kb, also ingest the dev set into a scratch knowledge base, export its reports and score
+cross-document resolution with ../shared/eval/score_kb.py.
 """
 from __future__ import annotations
 
@@ -39,7 +42,7 @@ def score(args: list[str]) -> dict:
 
 def main() -> int:
     ap = argparse.ArgumentParser()
-    ap.add_argument("--markdown", action="store_true")
+    ap.add_argument("--kb", action="store_true", help="also score the knowledge base (score_kb.py)")
     ap.add_argument("-v", "--verbose", action="store_true")
     args = ap.parse_args()
     with tempfile.TemporaryDirectory() as tmp:
@@ -56,7 +59,23 @@ def main() -> int:
         print(f"| {name} | " + " | ".join(cells) + " |")
     if args.verbose:
         print(json.dumps({"seed": seed["documents"], "dev": dev["documents"]}, indent=1, default=list))
+    if args.kb:
+        print()
+        print(score_kb())
     return 0
+
+
+def score_kb() -> str:
+    """Ingest ../shared/dev/articles into a scratch SQLite store, export, score with score_kb.py."""
+    lw = str(ROOT / ".venv/bin/linkwatch")
+    with tempfile.TemporaryDirectory() as tmp:
+        db, out = Path(tmp) / "kb.db", Path(tmp) / "all.jsonl"
+        subprocess.run([lw, "ingest", str(SHARED / "dev/articles"), "--db", str(db)], capture_output=True, check=True)
+        subprocess.run([lw, "export", "--format", "reports-jsonl", "--db", str(db), "-o", str(out)],
+                       capture_output=True, check=True)
+        res = subprocess.run([sys.executable, str(SHARED / "eval/score_kb.py"), "--gold-dir", str(SHARED / "dev/gold"),
+                              "--pred-jsonl", str(out)], capture_output=True, text=True, check=True)
+        return res.stdout.strip()
 
 
 if __name__ == "__main__":
