@@ -276,6 +276,8 @@ def _resolve(token: Token, ents: Entities, persons_before: list[Entity]) -> Enti
             if others:
                 return _salient_person(others, ents, token)
         return _salient_person(persons_before, ents, token)
+    if token.lower_ in {"them", "they"} and token.dep_ in {"dobj", "nsubjpass"}:
+        return None  # plural: handled by _plural_pronoun (several parties)
     if token.lower_ in {"who", "which", "that"} and token.head.dep_ == "relcl":
         return ents.at(token.head.head.i)  # "Hamas, which led the attack"
     if token.lower_ in GROUP_NOUNS and any(c.lower_ in {"two", "both"} for c in token.children):
@@ -614,9 +616,13 @@ def _arguments(event: Event, doc: Doc, ents: Entities, owned: set[int], timexes,
                     else:
                         add(ent)
     if t.pos_ == "VERB" and event.type == "other":
-        for c in t.children:  # "listed the group", "designated it", "received him"
+        for c in t.children:  # "listed the group", "designated it", "charged them"
             if c.dep_ in {"dobj", "nsubjpass"} and ents.at(c.i) is None:
-                add(_resolve(c, ents, persons_before))
+                if c.lower_ in {"them", "they"}:
+                    for p in _plural_pronoun(c, ents):
+                        add(p)
+                else:
+                    add(_resolve(c, ents, persons_before))
     venue = None
     for node in region:
         if node.lower_ in {"him", "her"} and node.dep_ == "pobj" and node.head.lower_ in PARTY_PREPS - {"of", "by"}:
@@ -924,6 +930,21 @@ def _join_participant_nouns(sent: Span, ents: Entities, events: list["Event"], p
                 target.participants.append(ent)
         if all(s.start != sent.start for s in target.sentences):
             target.sentences.append(sent)
+
+
+def _plural_pronoun(token: Token, ents: Entities) -> list[Entity]:
+    """"charged them": the people the previous sentence names, when it names two or more."""
+    doc = token.doc
+    k = _sentence_index(doc, token.i)
+    if k == 0:
+        return []
+    prev = _sentences(doc)[k - 1]
+    people: list[Entity] = []
+    for tok in prev:
+        ent = ents.at(tok.i)
+        if ent is not None and ent.type == "person" and ent not in people:
+            people.append(ent)
+    return people if len(people) >= 2 else []
 
 
 def _last_pair(events: list["Event"]) -> list[Entity] | None:
