@@ -574,10 +574,21 @@ def _coordinated(parties: list[Entity], region: list[Token], doc: Doc, ents: Ent
             nxt = ents.at(j) if j < len(doc) else None
             if nxt is None or nxt.type not in {"person", "organization"}:
                 break
-            if nxt not in parties:
-                parties.append(nxt)
             while j < len(doc) and ents.at(j) is nxt:
                 j += 1
+            if nxt.type == "organization":
+                # "NATO Secretary-General Jens Stoltenberg": the person the group's title introduces
+                k = j
+                while k < len(doc) and k - j < 5 and ents.at(k) is None and (
+                        doc[k].lower_ in _role_nouns() or doc[k].text == "-" or doc[k].lower_ in {"general", "senior"}):
+                    k += 1
+                titled = ents.at(k) if k < len(doc) and k > j else None
+                if titled is not None and titled.type == "person":
+                    nxt, j = titled, k
+                    while j < len(doc) and ents.at(j) is titled:
+                        j += 1
+            if nxt not in parties:
+                parties.append(nxt)
 
 
 def _arguments(event: Event, doc: Doc, ents: Entities, owned: set[int], timexes, persons_before,
