@@ -76,7 +76,6 @@ def test_links_gujranwala_co_presence(answers):
     assert "Zaheer" in quotes and "Sandhu" in quotes
 
 
-@pytest.mark.xfail(strict=False, reason="needs the extractor to date and place the PoK rally (2025-02)")
 def test_links_pok_rally(answers):
     hops = [h for h in all_hops(answers["links"]) if h["kind"] == "co_presence"
             and h["date"] == "2025-02" and h["place"] == "Pakistan-occupied Kashmir"
