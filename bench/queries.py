@@ -195,13 +195,13 @@ def percentile(values: list[float], q: float) -> float:
 
 def run_queries(engine, *, n: int, seed: int = 2, pick: str = "uniform") -> dict:
     """p50/p95 per query; ``pick``: query entities drawn uniformly, or weighted by how often reported."""
-    from linkwatch.analysis.indexes import ensure_indexes
     from linkwatch.analysis.links import links
     from linkwatch.analysis.network import network
     from linkwatch.analysis.newlinks import new_links
     from linkwatch.analysis.timeline import timeline
+    from linkwatch.store.migrate import migrate
 
-    ensure_indexes(engine)
+    migrate(engine)  # the analysis indexes are migration 0004
     rng = random.Random(seed)
     with engine.connect() as conn:
         weighted = [(r.kb_id, r.documents, r.type) for r in conn.execute(

@@ -103,6 +103,18 @@ def test_timeline_orders_dated_and_sets_undated_apart(conn):
     assert result["events"][1]["name"] == "Sea Storm"
 
 
+def test_timeline_pages(conn):
+    """A page is the head of the full timeline (dated first, then undated); ``more`` counts the rest."""
+    full = timeline(conn, "Omar Idris", limit=None)
+    assert full["more"] == 0 and timeline(conn, "Omar Idris") == full
+    everything = full["events"] + full["undated"]
+    for limit in range(1, len(everything) + 1):
+        page = timeline(conn, "Omar Idris", limit=limit)
+        assert page["events"] + page["undated"] == everything[:limit]
+        assert page["more"] == len(everything) - limit
+    assert timeline(conn, "Idris", limit=1, filters=Filters(since="2024"))["more"] == 0
+
+
 def test_timeline_filters(conn):
     assert [e["date"] for e in timeline(conn, "Idris", filters=Filters(since="2024"))["events"]] == ["2025-02-05"]
     assert timeline(conn, "Idris", filters=Filters(since="2024"))["undated"] == []

@@ -65,6 +65,7 @@ def test_one_error_shape(client, url, status, code):
     ("/network/AF", "/api/network/AF"),
     ("/new?since=2025-01-01", "/api/new?since=2025-01-01"),
     ("/brokers", "/api/brokers"),
+    ("/brief/AF", "/api/brief/AF"),
 ])
 def test_pages_have_json_twins(client, page, twin):
     response = client.get(page)

@@ -2,7 +2,8 @@
 
 Each question is a function taking an open connection (``engine.connect()``)
 and returning plain records (dicts), which the CLI, the API and the web pages
-render. ``open_kb`` opens the store and adds the indexes analysis relies on.
+render. ``open_kb`` opens (and migrates) the store; the indexes analysis
+relies on are the store's migration ``0004_analysis_indexes``.
 """
 from __future__ import annotations
 
@@ -10,15 +11,12 @@ from linkwatch.analysis.filters import Filters
 
 
 def open_kb(db=None):
-    """An Engine on the knowledge base (URL, path, Engine or None for settings), indexed for analysis."""
+    """An Engine on the knowledge base (URL, path, Engine or None for settings), migrated."""
     from sqlalchemy.engine import Engine
 
-    from linkwatch.analysis.indexes import ensure_indexes
     from linkwatch.store import connect
 
-    engine = db if isinstance(db, Engine) else connect(db)
-    ensure_indexes(engine)
-    return engine
+    return db if isinstance(db, Engine) else connect(db)
 
 
 __all__ = ["Filters", "open_kb"]

@@ -9,6 +9,7 @@ from __future__ import annotations
 import datetime as dt
 import html
 import math
+from urllib.parse import quote
 
 import networkx as nx
 
@@ -171,11 +172,15 @@ table{border-collapse:collapse;width:100%} td,th{text-align:left;padding:3px 6px
 """
 
 
-def render_html(data: dict) -> str:
+def render_html(data: dict, *, twin: str | None = None) -> str:
+    """The brief as a standalone page; ``twin`` is its JSON alternate (``/api/brief/{name}`` when served)."""
     esc = html.escape
     e = data["entity"]
+    twin = twin or f"/api/brief/{quote(e['id'])}"
     parts = [f"<!doctype html><html lang='en'><head><meta charset='utf-8'><title>Brief: {esc(e['name'])}</title>"
+             f'<link rel="alternate" type="application/json" href="{esc(twin)}">'
              f"<style>{CSS}</style></head><body>",
+             f"<p class='muted'><a href=\"{esc(twin)}\">JSON</a></p>",
              f"<h1>{esc(e['name'])} {'<span class=badge>watchlisted</span>' if e.get('watchlisted') else ''}</h1>",
              f"<div class='muted'>{esc(e['type'] or '')} · id <code>{esc(e['id'])}</code> · {e['documents']} "
              f"documents, {e['sources']} independent sources"

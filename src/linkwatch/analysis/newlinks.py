@@ -11,16 +11,16 @@ from collections import defaultdict
 from dataclasses import replace
 from itertools import combinations
 
-from sqlalchemy import select
+from sqlalchemy import func, select
 
 from linkwatch.analysis.dates import after, period, sort_key
 from linkwatch.analysis.filters import Filters
 from linkwatch.analysis.hops import HopWriter, entity_ref
-from linkwatch.analysis.source import (Tie, _claim, chunks, entity_rows, event_items_of, event_rows, items_of, kb_of,
-                                       participation_rows_by_entity, participation_rows_by_event, relation_rows)
-from linkwatch.analysis.views import HOP_PREDICATES, MEMBERSHIP_PREDICATES, NODE_TYPES
+from linkwatch.analysis.source import (Tie, _claim, chunks, entity_rows, event_items_of, event_rows, kb_of,
+                                       participation_rows_by_event)
+from linkwatch.analysis.views import CO_PRESENCE_ROLES, HOP_PREDICATES, MEMBERSHIP_PREDICATES, NODE_TYPES
 from linkwatch.errors import LinkwatchError
-from linkwatch.store.schema import claims, documents, kb_events
+from linkwatch.store.schema import claims, clusters, documents, kb_events
 
 LEVELS = ("organization", "all")
 
@@ -43,19 +43,39 @@ def _sides(conn, present: dict[str, set[str]], types: dict[str, str], level: str
     return out
 
 
+def _kb_pairs(conn, kb_ids, *, kind: str, side, other, where) -> set[tuple[str, str]]:
+    """Distinct (kb id, kb id of the claim's other end) over the claims whose ``side`` is an item of ``kb_ids``.
+
+    One indexed join in SQL (kb id → items → claims → the other end's kb id; an
+    item missing from ``clusters`` stands for itself), so a hub's thousands of
+    items come back as a handful of kb-level rows.
+    """
+    mine = clusters.alias("mine")
+    theirs = clusters.alias("theirs")
+    far = func.coalesce(theirs.c.kb_id, other)
+    joined = mine.join(claims, side == mine.c.item_id).outerjoin(theirs, theirs.c.item_id == other)
+    out: set[tuple[str, str]] = set()
+    for batch in chunks(set(kb_ids)):
+        stmt = select(mine.c.kb_id, far.label("far")).select_from(joined).where(
+            mine.c.kb_id.in_(batch), mine.c.kind == kind, *where).distinct()
+        out.update((r.kb_id, r.far) for r in conn.execute(stmt))
+    return out
+
+
+MEMBERSHIP = (claims.c.kind == "relation", claims.c.predicate.in_(MEMBERSHIP_PREDICATES),
+              func.coalesce(claims.c.modality, "asserted") != "denied")
+PRESENT = (claims.c.kind == "participation", claims.c.predicate.in_(CO_PRESENCE_ROLES))
+
+
 def member_orgs(conn, people: set[str], types: dict[str, str]) -> dict[str, set[str]]:
-    mine = items_of(conn, people)
-    rows = relation_rows(conn, mine, predicates=MEMBERSHIP_PREDICATES) if mine else []
-    kb = dict(mine)
-    kb.update(kb_of(conn, {r.object for r in rows} - kb.keys()))
-    unknown = {kb[r.object] for r in rows} - types.keys()
+    """person → the organisations the store says they belong to (denials aside)."""
+    pairs = _kb_pairs(conn, people, kind="entity", side=claims.c.subject, other=claims.c.object, where=MEMBERSHIP)
+    unknown = {o for _, o in pairs} - types.keys()
     types.update({k: v["type"] for k, v in entity_rows(conn, unknown).items()})
     out: dict[str, set[str]] = defaultdict(set)
-    for r in rows:
-        s = kb.get(r.subject)
-        o = kb[r.object]
-        if s in people and types.get(o) == "organization" and (r.modality or "asserted") != "denied":
-            out[s].add(o)
+    for person, org in pairs:
+        if types.get(org) == "organization":
+            out[person].add(org)
     return out
 
 
@@ -90,7 +110,7 @@ class _History:
         self.conn, self.since, self.level = conn, since, level
         self.events: dict[str, set[str]] = {}
         self.sizes: dict[str, int] = {}
-        self.items: dict[str, dict] = {}
+        self.members: dict[str, set[str]] = {}
 
     def size(self, entity: str) -> int:
         if entity not in self.sizes:
@@ -110,23 +130,15 @@ class _History:
         earlier = self.events_of(small)
         if not earlier:
             return False
-        items = event_items_of(self.conn, earlier)
-        present = set(kb_of(self.conn, {r.object for r in participation_rows_by_event(self.conn, items)}).values())
+        present = {who for _, who in _kb_pairs(self.conn, earlier, kind="event", side=claims.c.subject,
+                                                other=claims.c.object, where=PRESENT)}
         if big in present:
             return True
         if self.level != "organization":
             return False
-        if big not in self.items:
-            self.items[big] = items_of(self.conn, {big})
-        big_items = self.items[big]
-        people = items_of(self.conn, present)
-        for batch in chunks(people):  # memberships read from the people's side only
-            rows = self.conn.execute(select(claims.c.object, claims.c.modality).where(
-                claims.c.subject.in_(batch), claims.c.kind == "relation",
-                claims.c.predicate.in_(MEMBERSHIP_PREDICATES)))
-            if any(r.object in big_items and (r.modality or "asserted") != "denied" for r in rows):
-                return True
-        return False
+        if big not in self.members:  # who stands for ``big``: its members, read once per entity
+            self.members[big] = member_people(self.conn, {big}).get(big, set())
+        return bool(present & self.members[big])
 
 
 def _events_before(conn, sides: dict[str, set[str]], since: str) -> dict[str, set[str]]:
@@ -135,16 +147,13 @@ def _events_before(conn, sides: dict[str, set[str]], since: str) -> dict[str, se
     One pass for all entities: each side's items, their participations, the events' dates.
     """
     everyone = set().union(*sides.values()) if sides else set()
-    mine = items_of(conn, everyone)
-    rows = participation_rows_by_entity(conn, mine) if mine else []
-    event_kb = kb_of(conn, {r.subject for r in rows})
-    dates = {k: v["date"] for k, v in event_rows(conn, set(event_kb.values())).items()}
+    pairs = _kb_pairs(conn, everyone, kind="entity", side=claims.c.object, other=claims.c.subject, where=PRESENT)
+    dates = {k: v["date"] for k, v in event_rows(conn, {ev for _, ev in pairs}).items()}
     by_entity: dict[str, set[str]] = defaultdict(set)
-    for r in rows:
-        ev = event_kb[r.subject]
+    for entity, ev in pairs:
         when = dates.get(ev)
         if when and period(when) and not after(when, since):
-            by_entity[mine[r.object]].add(ev)
+            by_entity[entity].add(ev)
     out: dict[str, set[str]] = {}
     for entity, side in sides.items():
         out[entity] = set().union(*(by_entity.get(e, set()) for e in side))
@@ -201,16 +210,10 @@ def new_links(conn, *, since: str, until: str | None = None, by: str = "event", 
 
 def member_people(conn, orgs: set[str]) -> dict[str, set[str]]:
     """organisation → the people the store says are its members."""
-    mine = items_of(conn, orgs)
-    if not mine:
-        return {}
-    rows = relation_rows(conn, mine, predicates=MEMBERSHIP_PREDICATES)
-    kb = dict(mine)
-    kb.update(kb_of(conn, {r.subject for r in rows} - kb.keys()))
     out: dict[str, set[str]] = defaultdict(set)
-    for r in rows:
-        if r.object in mine and (r.modality or "asserted") != "denied":
-            out[mine[r.object]].add(kb[r.subject])
+    for org, member in _kb_pairs(conn, orgs, kind="entity", side=claims.c.object, other=claims.c.subject,
+                                 where=MEMBERSHIP):
+        out[org].add(member)
     return out
 
 

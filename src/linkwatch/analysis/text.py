@@ -77,6 +77,8 @@ def render_timeline(result: dict) -> str:
                                            subsequent_indent="              "))
     if not result["events"] and not result["undated"]:
         lines.append("No events.")
+    if result.get("more"):
+        lines.extend(["", f"… {result['more']} more event(s): raise --limit, or narrow with --since / --until"])
     return "\n".join(lines)
 
 

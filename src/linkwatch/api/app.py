@@ -82,8 +82,10 @@ def api_router(kb: KB) -> APIRouter:
 
     @router.get("/timeline/{name}")
     def timeline_route(name: str, since: Optional[str] = None, until: Optional[str] = None,
-                       min_confidence: float = 0.0, modality: Optional[str] = None, min_sources: int = 1):
-        return kb.ask(timeline, name, filters=filters_from(since, until, min_confidence, modality, min_sources))
+                       min_confidence: float = 0.0, modality: Optional[str] = None, min_sources: int = 1,
+                       limit: int = 200):
+        return kb.ask(timeline, name, limit=limit,
+                      filters=filters_from(since, until, min_confidence, modality, min_sources))
 
     @router.get("/network/{name}")
     def network_route(name: str, depth: int = 2, level: str = "all", since: Optional[str] = None,

@@ -79,16 +79,17 @@ def timeline_command(
     name: str = typer.Argument(..., help="An entity: name, alias or id."),
     since: Optional[str] = SINCE, until: Optional[str] = UNTIL, min_confidence: float = MIN_CONF,
     modality: Optional[str] = MODALITY, min_sources: int = MIN_SOURCES,
+    limit: int = typer.Option(200, "--limit", help="Events shown, oldest first; the rest are counted as 'more'."),
     db: Optional[str] = typer.Option(None, "--db", help=DB_HELP),
     fmt: str = typer.Option("text", "--format", "-f", help=FORMAT_HELP),
 ) -> None:
-    """Every dated event of an entity, oldest first (undated events listed apart)."""
+    """The dated events of an entity, oldest first (undated events listed apart), a page at a time."""
     from linkwatch.analysis.text import render_timeline
     from linkwatch.analysis.timeline import timeline
     _check_format(fmt)
     with reported_errors():
         filters = _filters(since, until, min_confidence, modality, min_sources)
-        _emit(_run(db, timeline, name, filters=filters), fmt, render_timeline)
+        _emit(_run(db, timeline, name, filters=filters, limit=limit), fmt, render_timeline)
 
 
 @app.command("network")

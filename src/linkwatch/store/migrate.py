@@ -38,10 +38,29 @@ def _rewordings_conflicts(conn: Connection) -> None:
         conn.exec_driver_sql(f"ALTER TABLE {schema.kb_events.name} ADD COLUMN conflicts {kind}")
 
 
+# plain DDL (not Index objects on the tables, so ``create_all`` keeps building 0001 exactly as before);
+# both dialects accept it, and ``IF NOT EXISTS`` adopts the indexes older versions made on opening a store
+ANALYSIS_INDEXES = (
+    # name look-ups (analysis.lookup) and "new since" (kb_events by date)
+    "CREATE INDEX IF NOT EXISTS ix_lw_analysis_kb_entities_lower_name ON kb_entities (lower(name))",
+    "CREATE INDEX IF NOT EXISTS ix_lw_analysis_kb_events_time ON kb_events (time_value)",
+    # covering indexes for the walks analysis makes: kb id -> items, item -> kb id,
+    # (claims are read through their own subject / object indexes)
+    "CREATE INDEX IF NOT EXISTS ix_lw_clusters_kb_kind_item ON clusters (kb_id, kind, item_id)",
+    "CREATE INDEX IF NOT EXISTS ix_lw_clusters_item_kb ON clusters (item_id, kb_id)",
+)
+
+
+def _analysis_indexes(conn: Connection) -> None:
+    for ddl in ANALYSIS_INDEXES:
+        conn.exec_driver_sql(ddl)
+
+
 MIGRATIONS: list[tuple[str, Callable[[Connection], None]]] = [
     ("0001_initial", _initial),
     ("0002_fingerprints", _fingerprints),
     ("0003_rewordings_conflicts", _rewordings_conflicts),
+    ("0004_analysis_indexes", _analysis_indexes),
 ]
 
 

@@ -90,6 +90,6 @@ def mount_pages(app: FastAPI, kb) -> None:
 
     @app.get("/brief/{name}", response_class=HTMLResponse)
     def brief_page(request: Request, name: str):
-        return HTMLResponse(render_html(kb.ask(brief, name)))
+        return HTMLResponse(render_html(kb.ask(brief, name), twin=f"/api/brief/{quote(name)}"))
 
     app.state.url_for_query = lambda path, **q: path + ("?" + urlencode(q) if q else "")
