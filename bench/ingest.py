@@ -54,7 +54,10 @@ def peak_mb() -> float:
 
 
 def bench_extract(n: int) -> float:
+    from linkwatch.extract.nlp import load_nlp
     from linkwatch.pipeline import extract_articles
+    load_nlp()  # warm: model loading is not extraction
+    list(extract_articles(synthetic_articles(5, seed=99)))
     start = time.perf_counter()
     for _ in extract_articles(synthetic_articles(n)):
         pass
