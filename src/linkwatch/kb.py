@@ -22,6 +22,7 @@ from typing import Callable, Iterable, Iterator
 
 from sqlalchemy import func, select
 
+from linkwatch.errors import StoreError
 from linkwatch.ingest import read_paths
 from linkwatch.model.records import Article, Failure
 from linkwatch.resolve.syndication import fingerprints, signatures, simhash
@@ -56,6 +57,9 @@ def ingest_paths(paths: Iterable[str], *, db=None, published: str | None = None,
     engine = as_engine(db)
     return ingest_articles(read_paths(paths, published=published), db=engine, jobs=jobs, extract=extract,
                            progress=progress, resolve=resolve)
+
+
+WRITE_BATCH = 16  # documents stored per transaction
 
 
 def ingest_articles(items: Iterable[Article | Failure], *, db=None, jobs: int = 1,
@@ -96,26 +100,46 @@ def ingest_articles(items: Iterable[Article | Failure], *, db=None, jobs: int = 
                 texts.popitem(last=False)
             yield item
 
-    for out in extract(todo()):
-        if isinstance(out, Failure):
-            fail(out)
-            continue
-        document_id = str(out["document"]["id"])
-        article = texts.pop(document_id, None)
-        text = article.text if article else ""
-        prints = fingerprints(text)
-        sigs = signatures(text, out)
-        doc = out["document"]
-        with writing(engine, f"store document {document_id}") as conn:
-            before = stored_hash(conn, document_id)
-            copy_of = copied_from(conn, document_id, prints) or \
-                reworded_from(conn, document_id, sigs, outlet=doc.get("outlet"), published=doc.get("published"))
-            write_report(conn, out, extractor=version, fingerprints=prints,
-                         simhash=simhash(text) if text else None, syndicated_of=copy_of, signatures=sigs)
-            clear_failure(conn, out["document"].get("source"))
-        status = "changed" if before else "new"
-        summary[status] += 1
-        tick(status, out["document"].get("source") or document_id)
+    pending: list[tuple[dict, str]] = []
+
+    def flush() -> None:
+        """Store the pending reports in one transaction: all of them or none (a killed ingest
+        leaves the store as it was before the batch, and running again finishes the job)."""
+        if not pending:
+            return
+        statuses = []
+        with writing(engine, f"store {len(pending)} documents") as conn:
+            for out, text in pending:
+                document_id = str(out["document"]["id"])
+                prints = fingerprints(text)
+                sigs = signatures(text, out)
+                doc = out["document"]
+                before = stored_hash(conn, document_id)
+                copy_of = copied_from(conn, document_id, prints) or \
+                    reworded_from(conn, document_id, sigs, outlet=doc.get("outlet"), published=doc.get("published"))
+                write_report(conn, out, extractor=version, fingerprints=prints,
+                             simhash=simhash(text) if text else None, syndicated_of=copy_of, signatures=sigs)
+                clear_failure(conn, doc.get("source"))
+                statuses.append(("changed" if before else "new", doc.get("source") or document_id))
+        pending.clear()
+        for status, source in statuses:
+            summary[status] += 1
+            tick(status, source)
+
+    try:
+        for out in extract(todo()):
+            if isinstance(out, Failure):
+                fail(out)
+                continue
+            article = texts.pop(str(out["document"]["id"]), None)
+            pending.append((out, article.text if article else ""))
+            if len(pending) >= WRITE_BATCH:
+                flush()
+    except BaseException as exc:
+        if not isinstance(exc, StoreError):
+            flush()  # keep what was extracted before the interruption
+        raise
+    flush()
     if resolve and (summary["new"] or summary["changed"] or resolution_due(engine)):
         summary.update(resolve_store(engine))
     summary.update(totals(engine))
