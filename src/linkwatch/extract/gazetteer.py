@@ -56,12 +56,13 @@ class Gazetteer:
         for (text, is_acronym), org_id in by_text.items():
             matcher = self.acronyms if is_acronym else self.names
             matcher.add(f"ORG|{org_id}", [make(text)])
-        for place in _place_forms():
+        places = _place_forms()
+        for place in places:
             if len(place) > 2 and not place.isupper():
                 self.names.add(f"{PLACE}|", [make(place.lower())])
             else:
                 self.acronyms.add(f"{PLACE}|", [make(place)])
-        log.debug("gazetteer: %d organisation forms, %d places", len(by_text), len(_place_forms()))
+        log.debug("gazetteer: %d organisation forms, %d places", len(by_text), len(places))
 
     def __call__(self, doc: Doc) -> Doc:
         found = []
@@ -76,7 +77,5 @@ class Gazetteer:
         for span in found:
             taken.update(range(span.start, span.end))
         kept = [e for e in doc.ents if not taken.intersection(range(e.start, e.end))]
-        # a model entity that strictly contains a reference name keeps its own extent only when it
-        # is itself longer and an organisation ("the Jaish-e-Mohammed chief" is not)
         doc.ents = filter_spans(kept + found)
         return doc

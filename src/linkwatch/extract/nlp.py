@@ -38,7 +38,7 @@ def load_nlp() -> Language:
     import linkwatch.extract.gazetteer  # noqa: F401  (registers the factory)
     import linkwatch.extract.sentences  # noqa: F401
 
-    nlp = spacy.load(MODEL, exclude=["lemmatizer"] if False else [])
+    nlp = spacy.load(MODEL)
     _tune_tokenizer(nlp)
     nlp.add_pipe("linkwatch_sentences", before="parser")
     nlp.add_pipe("linkwatch_gazetteer", after="ner")

@@ -45,26 +45,14 @@ def _roles_in(tokens: list[Token]) -> str | None:
         return None
     i, j = found
     mods = set(ontology()["role_modifiers"])
-    k = i
-    while k > 0 and (words[k - 1] in mods):
-        k -= 1
     before = [w for w in words[:i] if w in mods]
-    role = " ".join(dict.fromkeys(before + words[i:j]))
-    return role
-
-
-def _is_country(ent: Entity) -> bool:
-    if ent.type != "location":
-        return False
-    from linkwatch.extract import geo
-    place = geo.resolve_place(ent.name)
-    return place is not None and place.kind == "country"
+    return " ".join(dict.fromkeys(before + words[i:j]))
 
 
 def _object_ok(ent: Entity | None, person: Entity) -> bool:
     if ent is None or ent is person:
         return False
-    return ent.type == "organization" or _is_country(ent)
+    return ent.type == "organization" or ent.is_country
 
 
 def _window_entity(window: list[Token], ents: Entities, person: Entity) -> Entity | None:
@@ -92,10 +80,8 @@ def _country_entity(adjective: str, ents: Entities) -> Entity | None:
     if place is None or place.kind != "country":
         return None
     for ent in ents.entities:
-        if ent.type == "location":
-            other = geo.resolve_place(ent.name)
-            if other is not None and other.kind == "country" and other.country == place.country:
-                return ent
+        if ent.is_country and ent.place.country == place.country:
+            return ent
     return None
 
 
@@ -466,13 +452,10 @@ def reference_cue_relations(doc: Doc, ents: Entities) -> list[Relation]:
 
 
 def _country_entities(ents: Entities) -> dict[str, Entity]:
-    from linkwatch.extract import geo
     out: dict[str, Entity] = {}
     for ent in ents.entities:
-        if ent.type == "location":
-            place = geo.resolve_place(ent.name)
-            if place is not None and place.kind == "country" and place.country:
-                out.setdefault(place.country, ent)
+        if ent.is_country and ent.place.country:
+            out.setdefault(ent.place.country, ent)
     return out
 
 
@@ -490,7 +473,7 @@ def reference_memberships(doc: Doc, ents: Entities, stated: list[Relation] = (),
     has_stated = {r.subject.id for r in stated if r.predicate == "member_of"}
     out = []
     for person in (e for e in ents.entities if e.type == "person"):
-        ref = next((m for f in sorted(person.forms, key=len, reverse=True) if (m := people.match_person(f))), None)
+        ref = person.person_ref
         if ref is None:
             continue
         spans = _mention_spans(doc, person)

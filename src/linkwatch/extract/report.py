@@ -33,19 +33,13 @@ def _entity_dict(ent, ents: Entities) -> dict:
         lists = reference.watchlists_for(ent.org_id)
         if lists:
             out["watchlists"] = lists
-    if ent.type == "location":
-        from linkwatch.extract import geo
-        place = geo.resolve_place(ent.name)
-        if place is not None:
-            out["geo"] = {"lat": place.lat, "lon": place.lon, "country": place.country,
-                          "geonames_id": place.geonames_id, "kind": place.kind}
-            out["ref_id"] = f"geonames:{place.geonames_id}" if place.geonames_id else \
-                f"place:{place.country}:{place.name}"
-    if ent.type == "person":
-        from linkwatch.model import people
-        ref = next((m for f in sorted(ent.forms, key=len, reverse=True) if (m := people.match_person(f))), None)
-        if ref is not None:
-            out["ref_id"] = f"person:{ref.id}"
+    place = ent.place
+    if place is not None:
+        out["geo"] = {"lat": place.lat, "lon": place.lon, "country": place.country,
+                      "geonames_id": place.geonames_id, "kind": place.kind}
+        out["ref_id"] = f"geonames:{place.geonames_id}" if place.geonames_id else f"place:{place.country}:{place.name}"
+    if ent.person_ref is not None:
+        out["ref_id"] = f"person:{ent.person_ref.id}"
     return out
 
 
