@@ -100,12 +100,18 @@ def _name_tokens(text: str) -> list[str]:
     return [names.name_key(t) for t in re.split(r"\s+", stripped) if t and t[0].isalpha()]
 
 
+def _head_word_place(span: Span) -> bool:
+    """"Sambisa Forest", "Shati camp": a name whose last word is a kind of place (and no organisation word)."""
+    return len(span) >= 2 and span[-1].lower_ in set(ontology()["place_head_words"]) and not _head_word_org(span)
+
+
 def _head_word_org(span: Span) -> bool:
     heads = set(ontology()["org_head_words"])
     return any(t.lower_ in heads for t in span)
 
 
 _LOCATIVE = {"in", "at", "near", "outside", "inside", "around"}
+_PLACE_OF = {"city", "town", "village", "province", "district", "region", "state", "county", "port", "capital"}
 _NAME_PARTICLES = {"al", "el", "bin", "ibn", "ag", "abu", "abou", "de", "van", "von", "ul", "ur", "ud", "bint", "ben"}
 
 
@@ -139,21 +145,26 @@ def _type_of(span: Span, person_tokens: set[str], person_names: set[str] = froze
     label = span.label_
     doc = span.doc
     before = doc[span.start - 1] if span.start > 0 else None
-    if label == "PERSON" and before is not None and before.lower_ in _LOCATIVE and not span.kb_id_:
-        return "location"
+    names = _name_tokens(span.text)
+    known_person = len(names) == 1 and names[0] in person_tokens
+    if label == "PERSON" and before is not None and not span.kb_id_ and not known_person and (
+            before.lower_ in _LOCATIVE  # "in Gujranwala" read as a name, but not "information on Shukr"
+            or before.lower_ == "of" and span.start > 1 and doc[span.start - 2].lower_ in _PLACE_OF):
+        return "location"  # "the northern city of Gao"
     if label in {"ORG", "GPE", "NORP", "LOC"} and not span.kb_id_ and len(span) >= 2 \
             and " ".join(_name_tokens(span.text)) in person_names:
         return "person"
     if label == "ORG" and span.kb_id_:
         return "organization"
     text = span.text
-    names = _name_tokens(text)
     if label != "ORG" or not span.kb_id_:
         if len(names) == 1 and names[0] in person_tokens and label in {"PERSON", "GPE", "ORG", "NORP", "LOC"}:
             if not _reference().match_org(text):
                 return "person"
     if label in {"PERSON", "ORG", "NORP"} and _reference().match_org(text):
         return "organization"
+    if label in {"PERSON", "ORG", "NORP"} and _head_word_place(span):
+        return "location"
     if label == "PERSON":
         if len(names) == 1 and _is_country_or_capital(text):
             return "location"
@@ -191,8 +202,10 @@ def collect_entities(doc: Doc) -> Entities:
         if s.label_ == "PERSON" and not _reference().match_org(s.text):
             toks = _name_tokens(s.text)
             if len(toks) >= 2:
-                person_tokens.update(toks[1:] if len(toks) > 1 else toks)
-                person_tokens.add(toks[-1])
+                person_tokens.update(toks[1:])
+                first = s.text.split()[0]
+                if len(toks) == 2 and not _geo().is_place_name(first) and not _reference().match_org(first):
+                    person_tokens.add(toks[0])  # "Wang" after "Wang Yi" (family name first)
     person_names = {" ".join(_name_tokens(s.text)) for s in spans if s.label_ == "PERSON" and len(s) >= 2}
     typed = [(s, t) for s in spans if (t := _type_of(s, person_tokens, person_names))]
     acronyms = _acronym_definitions(doc, typed)

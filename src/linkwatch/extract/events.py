@@ -89,6 +89,8 @@ def _triggers(sent: Span) -> list[tuple[Token, str]]:
             n = len(phrase)
             if tuple(words[i:i + n]) == phrase:
                 head = sent[i]
+                if phrase[:2] == ("together", "with") and _co_acting(head):
+                    continue  # "Together with AQIM, it claimed the siege": a co-author, not a meeting
                 found.append((head, kind))
                 taken.update(range(head.i, head.i + n))
     for m in _LISTING.finditer(sent.text):  # "added ISWAP to the list", "put him on its sanctions list"
@@ -97,14 +99,16 @@ def _triggers(sent: Span) -> list[tuple[Token, str]]:
             found.append((span[0], "other"))
             taken.add(span.start)
     for t in sent:
-        if t.i in taken or (t.i > sent.start and t.doc[t.i - 1].text == "-"):
-            continue  # "Hamas-led": half of an adjective, not a happening
+        if t.i in taken:
+            continue
         lemma = t.lemma_.lower()
+        if t.i > sent.start + 1 and t.doc[t.i - 1].text == "-":
+            lemma = f"{t.doc[t.i - 2].lower_}-{t.lower_}"  # "hostage-taking", "sit-in"; "Hamas-led" is no trigger
         for kind, spec in lex.items():
             if t.pos_ == "VERB" and lemma in spec["verbs"]:
                 found.append((t, kind))
                 break
-            if t.pos_ in {"NOUN", "PROPN"} and (lemma in spec["nouns"] or t.lower_ in spec["nouns"]) \
+            if t.pos_ in {"NOUN", "PROPN"} and (lemma in spec["nouns"] or "-" not in lemma and t.lower_ in spec["nouns"]) \
                     and t.ent_type_ not in {"DATE", "TIME", "ORG", "PERSON", "GPE"}:
                 found.append((t, kind))
                 break
@@ -290,6 +294,46 @@ def _resolve(token: Token, ents: Entities, persons_before: list[Entity]) -> Enti
     return None
 
 
+def _relative_object(t: Token, ents: Entities) -> Entity | None:
+    """The noun a relative clause is about when the clause's verb acts on it: "X, whom the UN
+    sanctioned", "a faction the State Department designated" (X's appositive)."""
+    if t.dep_ != "relcl":
+        return None
+    objects = [c for c in t.children if c.dep_ in {"dobj", "nsubjpass"}]
+    if any(c.lower_ not in {"whom", "which", "that", "who"} for c in objects):
+        return None  # the clause has an object of its own
+    if any(c.dep_ == "nsubj" and c.lower_ in {"who", "which", "that"} for c in t.children):
+        return None  # "Hamas, which led the attack": the subject (handled as such)
+    head = t.head
+    ent = ents.at(head.i)
+    if ent is None and head.dep_ == "appos":
+        ent = ents.at(head.head.i)
+    return ent
+
+
+def _co_acting(together: Token) -> bool:
+    """"together with X" modifying a verb that carries another happening (claimed, carried out, led)."""
+    verb = together.head.head if together.head.lower_ == "with" else together.head
+    support = set(ontology()["support_verbs"])
+    return verb.pos_ == "VERB" and (verb.lemma_.lower() in support | {"claim"}
+                                    or any(verb.lemma_.lower() in spec["verbs"]
+                                           for kind, spec in event_lexicon().items() if kind != "meeting"))
+
+
+def _co_subjects(verb: Token) -> list[Token]:
+    """The objects of "together with", "along with" or "alongside" attached to the clause verb."""
+    out = []
+    for c in verb.children:
+        if c.dep_ == "advmod" and c.lower_ in {"together", "along", "jointly"}:
+            for p in c.children:
+                if p.dep_ == "prep" and p.lower_ == "with":
+                    out += [g for g in p.children if g.dep_ == "pobj"]
+        elif c.dep_ == "prep" and (c.lower_ == "alongside" or c.lower_ == "with" and any(
+                a.dep_ == "advmod" and a.lower_ in {"together", "along", "jointly"} for a in c.children)):
+            out += [g for g in c.children if g.dep_ == "pobj"]
+    return [x for g in out for x in (g, *g.conjuncts)]
+
+
 def _subtree_outside(t: Token, owned: set[int]) -> list[Token]:
     """Tokens of t's subtree, skipping subtrees of nested triggers (they own their arguments)."""
     out = []
@@ -467,7 +511,12 @@ def _sentence_place(t: Token, ents: Entities, owned: set[int]) -> tuple[int, Ent
         ent = ents.at(tok.i)
         if ent is None or ent.type != "location" or ents.at(tok.head.i) is ent and tok.head.i != tok.i:
             continue
-        if tok.dep_ == "pobj" and tok.head.lower_ in {"in", "at"} and tok.head.head.i not in owned:
+        anchor = tok
+        if tok.dep_ in {"poss", "compound"} and ents.at(tok.head.i) is None:
+            anchor = tok.head  # "at Gaza's Shati camp", "in the Sambisa forest"
+        elif tok.dep_ == "pobj" and tok.head.lower_ == "of" and tok.head.head.lower_ in PLACE_NOUNS:
+            anchor = tok.head.head  # "in the northern city of Gao"
+        if anchor.dep_ == "pobj" and anchor.head.lower_ in {"in", "at"} and anchor.head.head.i not in owned:
             d = abs(tok.i - t.i)
             if best is None or d < best[0]:
                 best = (d, ent)
@@ -603,6 +652,8 @@ def _arguments(event: Event, doc: Doc, ents: Entities, owned: set[int], timexes,
                 add(_resolve(c, ents, persons_before), countries=countries)
                 for conj in c.conjuncts:
                     add(_resolve(conj, ents, persons_before), countries=countries)
+        for partner in _co_subjects(verb):  # "Together with AQIM, it claimed ...": a second subject
+            add(_resolve(partner, ents, persons_before))
     # passive agent: "felicitated by X", "organised by X", "hosted by X"
     for node in region:
         if node.dep_ == "agent" or (node.lower_ == "by" and node.head.tag_ == "VBN"):
@@ -623,6 +674,8 @@ def _arguments(event: Event, doc: Doc, ents: Entities, owned: set[int], timexes,
                         add(p)
                 else:
                     add(_resolve(c, ents, persons_before))
+    if t.pos_ == "VERB" and event.type in {"other", "attack"}:
+        add(_relative_object(t, ents))  # "Hafiz Saeed, whom the UN sanctioned in 2008"
     venue = None
     for node in region:
         if node.lower_ in {"him", "her"} and node.dep_ == "pobj" and node.head.lower_ in PARTY_PREPS - {"of", "by"}:
