@@ -166,6 +166,46 @@ def test_regions_sit_at_their_centre_not_their_seat():
     assert resolve_place("T&T").country == "TT"
 
 
+@pytest.mark.parametrize("name, iata_city_lat, iata_city_lon", [
+    ("Heathrow", 51.47, -0.46),                      # not Heathrow, Florida
+    ("Schiphol", 52.31, 4.76),
+    ("Dulles International Airport", 38.95, -77.46),
+    ("Pearson International Airport", 43.68, -79.63),  # "Toronto" left out of the name
+    ("Kabul airport", 34.57, 69.21),
+])
+def test_airports_by_their_names(name, iata_city_lat, iata_city_lon):
+    place = resolve_place(name)
+    assert place is not None and place.kind == "landmark" and km(place, iata_city_lat, iata_city_lon) < 10, place
+
+
+def test_an_airport_named_after_its_town_leaves_the_town_alone():
+    assert resolve_place("Bagram").kind == "city"
+    assert resolve_place("Kabul").kind == "city"
+
+
+def test_rivers_at_their_mouth():
+    cauvery = resolve_place("Cauvery")
+    assert cauvery.kind == "landmark" and km(cauvery, 11.14, 79.86) < 30
+    assert resolve_place("Niger River").name == "Niger River"
+    assert resolve_place("River Niger").name == "Niger River"
+    assert resolve_place("Niger").kind == "country"  # the bare name stays the country
+    assert resolve_place("Limpopo").kind == "admin1"  # a province bears the name: no bare river
+    assert resolve_place("Jordan").country == "JO"
+
+
+@pytest.mark.parametrize("name, country, kind", [
+    ("Dagestan", "RU", "admin1"),            # GeoNames: "Dagestan, Respublika"
+    ("Ingushetia", "RU", "admin1"),          # "Ingushetiya Republic"
+    ("Kabardino-Balkaria", "RU", "admin1"),
+    ("County Durham", "GB", "region"),
+    ("South Ossetia", "GE", "region"), ("South Ossetian", "GE", "region"), ("Abkhaz", "GE", "admin1"),
+    ("Somaliland", "SO", "region"), ("Sinhalese", "LK", "country"),
+])
+def test_subdivision_short_forms_and_conflict_regions(name, country, kind):
+    place = resolve_place(name)
+    assert place is not None and place.country == country and place.kind == kind, place
+
+
 def test_area_centre_crosses_the_antimeridian_and_skips_misfiled_cities():
     from linkwatch.extract.geo_index import _centre
     lat, lon = _centre([66.0, 65.0, 67.0], [179.0, -179.0, 177.0])
@@ -180,6 +220,18 @@ def test_city_beats_its_eponymous_province():
     for name in ("Tehran", "Kabul", "Gao", "Islamabad"):
         assert resolve_place(name).kind == "city", name
     assert resolve_place("Montana").kind == "admin1"  # Montana City is too small to count
+
+
+def test_small_subdivision_loses_to_a_larger_city_of_its_name():
+    # Manchester parish (Jamaica, 62,000 in its towns) is no match for Manchester, England
+    assert resolve_place("Manchester").country == "GB"
+
+
+def test_direction_words_and_facility_runs():
+    assert resolve_place("West Surrey", context=["Guildford"]).country == "GB"  # the county, not Surrey BC
+    assert resolve_place("South Kilburn Estate").name == "Kilburn"
+    # the run names the place; the document picks which Vienna
+    assert resolve_place("Vienna/Fairfax-GMU Metro", context=["Va.", "Centreville"]).country == "US"
 
 
 def test_context_accepts_country_codes_and_ignores_junk():

@@ -77,7 +77,7 @@ _ISO2 = re.compile(r"^[A-Z]{2}$")
 _GENERIC_SUFFIX = re.compile(
     r" (state|province|region|city|district|governorate|prefecture|co|county|parish|borough|municipality"
     r"|municipal district|mdc|local government area|lga|council|county council|city council|town council"
-    r"|sheriffs office|police department|police|fire department|school district)$")
+    r"|sheriffs office|police department|police|fire department|school district|estate)$")
 _ARABIC_ARTICLE = re.compile(r"^(al|el|a[tdrzsn]|ash|ath|adh) ")
 _SUN_LETTERS = ("sh", "th", "dh", "t", "d", "r", "z", "s", "n")
 # Demonym endings and what replaces them in the place name, tried in this order.
@@ -89,6 +89,9 @@ _DEMONYM_ENDINGS = (
     ("", ("ia",)),             # Serb, Croat
 )
 _MAJOR_CITY_POPULATION = 1_000_000
+_DIRECTIONS = frozenset(("north", "south", "east", "west", "northern", "southern", "eastern", "western",
+                         "central", "northeast", "northwest", "southeast", "southwest", "upper", "lower",
+                         "downtown", "greater", "outer", "inner"))
 _POSSESSIVE = re.compile(r"['’]s$")
 
 _lock = threading.Lock()
@@ -126,8 +129,19 @@ def _candidates(name: str) -> tuple[int, ...]:
     if not found:
         found = _derived_demonym(gaz, key)
     if not found and " " in key:
+        found = _directional_candidates(gaz, key)
+    if not found and " " in key:
         found = _subspan_candidates(gaz, key)
     return found or ()
+
+
+def _directional_candidates(gaz: Gazetteer, key: str) -> tuple[int, ...]:
+    """A part of a place named by its direction ("South Kilburn", "West Surrey",
+    "northern Syria") resolves to the place, when no place bears the whole name."""
+    head, _, rest = key.partition(" ")
+    if head not in _DIRECTIONS:
+        return ()
+    return _candidates(rest)
 
 
 def _designated_candidates(gaz: Gazetteer, key: str) -> tuple[int, ...]:
@@ -179,17 +193,21 @@ def _derived_demonym(gaz: Gazetteer, key: str) -> tuple[int, ...]:
 def _subspan_candidates(gaz: Gazetteer, key: str) -> tuple[int, ...]:
     """A facility or body named after a place resolves to that place ("University of
     Alberta" → Alberta, "Dubai World Cup" → Dubai): the longest, leftmost run of words
-    that names a well-known place (see :func:`_well_known`); failing that, the first
-    demonym among the words ("Mexican Senate" → Mexico, "European Commission" → the EU)."""
+    that names a well-known place (see :func:`_well_known`); failing that, for the
+    name of a body (a word of places.yaml ``body_words``), the first demonym among
+    the words ("Mexican Senate" → Mexico, "European Commission" → Europe; not
+    "French Quarter")."""
     words = key.split()
     for size in range(len(words) - 1, 0, -1):
         for start in range(len(words) - size + 1):
             sub = " ".join(words[start:start + size])
             if sub in gaz.not_places or sub in gaz.demonyms:
                 continue
-            codes = tuple(code for code in gaz.lookup(sub) if _well_known(gaz, code))
-            if codes:
+            codes = gaz.lookup(sub)
+            if any(_well_known(gaz, code) for code in codes):
                 return codes
+    if not gaz.body_words.intersection(words):
+        return ()
     for size in range(min(len(words) - 1, 3), 0, -1):
         for start in range(len(words) - size + 1):
             codes = _demonym(gaz, " ".join(words[start:start + size]))
@@ -244,7 +262,15 @@ def _base_score(gaz: Gazetteer, code: int, codes: tuple[int, ...]) -> float:
         score += _CAPITAL_BONUS
     if kind in (ADMIN1, ADMIN2) and _has_eponymous_seat(gaz, entry, codes):
         score -= _EPONYMOUS_ADMIN_PENALTY
+    elif kind == ADMIN1 and _largest_city(codes) > gaz.population[entry]:
+        score -= _KIND_BONUS[ADMIN1]  # a small subdivision has no edge over a larger city
     return score
+
+
+@lru_cache(maxsize=65536)
+def _largest_city(codes: tuple[int, ...]) -> int:
+    gaz = _gaz()
+    return max((gaz.population[code // 4] for code in codes if gaz.kind[code // 4] == CITY), default=0)
 
 
 def _has_eponymous_seat(gaz: Gazetteer, entry: int, codes: tuple[int, ...]) -> bool:

