@@ -1,16 +1,20 @@
 """Benchmark the knowledge base: extract alone vs ingest into SQLite and PostgreSQL, and resolution at scale.
 
-    .venv/bin/python bench/ingest.py --docs 200 [--pg postgresql://…] [--entities 100000]
+    .venv/bin/python bench/ingest.py --docs 300 [--jobs 1] [--rounds 2] [--pg postgresql://…] [--entities 100000]
 
 Generates N short synthetic reports (invented names and places, templated
-sentences), then prints documents per second for ``extract`` alone and for
+sentences), then, in each of ``--rounds`` rounds, prints documents per second
+(and CPU ms per document, workers included) for ``extract`` alone and for
 ``ingest`` (extract + store + resolve) into a fresh SQLite file and, with
-``--pg`` or $LINKWATCH_TEST_PG, into PostgreSQL; peak RSS after each stage;
-and the time to resolve ``--entities`` synthetic entity records (blocking,
-scoring and clustering, no database).
+``--pg`` or $LINKWATCH_TEST_PG, into PostgreSQL (it drops and recreates that
+database's tables), each with the same ``--jobs``; the ratio ingest / extract
+alone is taken within a round, and its median over the rounds is printed
+last. Then the time to resolve ``--entities`` synthetic entity records
+(blocking, scoring and clustering).
 
-``--memory 200,1000`` ingests each N into a fresh SQLite file in its own
-process and prints that process's peak RSS, so growth with N is visible.
+``--memory 200,1000`` first ingests each N into a fresh SQLite file in its
+own process and prints that process's peak RSS (store and resolution) and
+its extraction worker's, so growth with N is visible.
 """
 from __future__ import annotations
 
@@ -49,31 +53,50 @@ def synthetic_articles(n: int, seed: int = 7):
                       outlet=rnd.choice(["Wire", "Daily Post", "Evening Star"]))
 
 
-def peak_mb() -> float:
-    return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+def peak_mb(who=resource.RUSAGE_SELF) -> float:
+    return resource.getrusage(who).ru_maxrss / 1024
 
 
-def bench_extract(n: int) -> float:
+def cpu_seconds() -> float:
+    """CPU time of this process and its finished children (extraction workers)."""
+    total = 0.0
+    for who in (resource.RUSAGE_SELF, resource.RUSAGE_CHILDREN):
+        usage = resource.getrusage(who)
+        total += usage.ru_utime + usage.ru_stime
+    return total
+
+
+def warm() -> None:
+    """Load the pipeline (forked workers inherit it): model loading is not extraction."""
     from linkwatch.extract.nlp import load_nlp
     from linkwatch.pipeline import extract_articles
-    load_nlp()  # warm: model loading is not extraction
+    load_nlp()
     list(extract_articles(synthetic_articles(5, seed=99)))
-    start = time.perf_counter()
-    for _ in extract_articles(synthetic_articles(n)):
+
+
+def bench_extract(n: int, jobs: int) -> tuple[float, float]:
+    """(docs/s, CPU ms/doc) of extraction alone."""
+    from linkwatch.pipeline import extract_articles
+    cpu, start = cpu_seconds(), time.perf_counter()
+    for _ in extract_articles(synthetic_articles(n), jobs=jobs):
         pass
-    return n / (time.perf_counter() - start)
+    return n / (time.perf_counter() - start), (cpu_seconds() - cpu) / n * 1000
 
 
-def bench_ingest(n: int, url: str) -> float:
+def bench_ingest(n: int, url: str, jobs: int = 1) -> tuple[float, float]:
+    """(docs/s, CPU ms/doc) of ingest (extract + store + resolve) into a fresh store at ``url``."""
     from linkwatch.kb import ingest_articles
     from linkwatch.store import connect, schema
     engine = connect(url, migrate=False)
     with engine.begin() as conn:
         schema.metadata.drop_all(conn)
+    engine.dispose()
     engine = connect(url)
-    start = time.perf_counter()
-    ingest_articles(synthetic_articles(n), db=engine)
-    return n / (time.perf_counter() - start)
+    cpu, start = cpu_seconds(), time.perf_counter()
+    ingest_articles(synthetic_articles(n), db=engine, jobs=jobs)
+    rate = n / (time.perf_counter() - start)
+    engine.dispose()
+    return rate, (cpu_seconds() - cpu) / n * 1000
 
 
 def bench_resolution(n: int) -> tuple[float, int]:
@@ -96,24 +119,36 @@ def bench_resolution(n: int) -> tuple[float, int]:
     return time.perf_counter() - start, len(clusters.clusters)
 
 
-def ingest_peak(n: int) -> None:
-    """Ingest n synthetic documents into a fresh SQLite file; print docs/s and this process's peak RSS."""
+def ingest_peak(n: int, jobs: int) -> None:
+    """Ingest n synthetic documents into a fresh SQLite file; print docs/s and the peak RSS of this
+    process (store and resolution) and of its largest worker (extraction)."""
     with tempfile.TemporaryDirectory() as tmp:
-        rate = bench_ingest(n, str(Path(tmp) / "bench.db"))
-    print(f"{n} {rate:.1f} {peak_mb():.0f}")
+        rate, _cpu = bench_ingest(n, str(Path(tmp) / "bench.db"), jobs=jobs)
+    print(f"{n} {rate:.1f} {peak_mb():.0f} {peak_mb(resource.RUSAGE_CHILDREN):.0f}")
 
 
-def bench_memory(sizes: list[int]) -> None:
+def bench_memory(sizes: list[int], jobs: int) -> None:
     import subprocess
     for n in sizes:
-        out = subprocess.run([sys.executable, __file__, "--ingest-peak", str(n)], check=True,
+        out = subprocess.run([sys.executable, __file__, "--ingest-peak", str(n), "--jobs", str(jobs)], check=True,
                              capture_output=True, text=True).stdout.split()
-        print(f"ingest {n:6d} docs → SQLite  {float(out[1]):8.1f} docs/s   peak RSS {float(out[2]):7.0f} MB")
+        print(f"ingest {n:6d} docs → SQLite  {float(out[1]):8.1f} docs/s   peak RSS: store process "
+              f"{float(out[2]):5.0f} MB, extraction worker {float(out[3]):5.0f} MB")
+
+
+def median(values: list[float]) -> float:
+    values = sorted(values)
+    mid = len(values) // 2
+    return values[mid] if len(values) % 2 else (values[mid - 1] + values[mid]) / 2
 
 
 def main(argv=None) -> int:
     ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     ap.add_argument("--docs", type=int, default=200)
+    ap.add_argument("--jobs", type=int, default=1, help="Extraction processes, for extract alone and for ingest.")
+    ap.add_argument("--rounds", type=int, default=2,
+                    help="Rounds of (extract alone, ingest → SQLite, ingest → PostgreSQL); each ratio is taken "
+                         "against the same round's extract-alone figure.")
     ap.add_argument("--pg", default=os.environ.get("LINKWATCH_TEST_PG"))
     ap.add_argument("--entities", type=int, default=100_000)
     ap.add_argument("--memory", default="200,1000",
@@ -121,19 +156,28 @@ def main(argv=None) -> int:
     ap.add_argument("--ingest-peak", type=int, help=argparse.SUPPRESS)
     args = ap.parse_args(argv)
     if args.ingest_peak:
-        ingest_peak(args.ingest_peak)
+        ingest_peak(args.ingest_peak, args.jobs)
         return 0
     if args.memory:
-        bench_memory([int(n) for n in args.memory.split(",") if n.strip()])
-    rate = bench_extract(args.docs)
-    print(f"extract alone        {rate:8.1f} docs/s   peak RSS {peak_mb():7.0f} MB")
-    with tempfile.TemporaryDirectory() as tmp:
-        r = bench_ingest(args.docs, str(Path(tmp) / "bench.db"))
-        print(f"ingest → SQLite      {r:8.1f} docs/s   ({r / rate:.2f} × extract)   peak RSS {peak_mb():7.0f} MB")
-    if args.pg:
-        r = bench_ingest(args.docs, args.pg)
-        print(f"ingest → PostgreSQL  {r:8.1f} docs/s   ({r / rate:.2f} × extract)   peak RSS {peak_mb():7.0f} MB")
-    else:
+        bench_memory([int(n) for n in args.memory.split(",") if n.strip()], args.jobs)
+    warm()
+    ratios: dict[str, list[float]] = {"SQLite": [], "PostgreSQL": []}
+    for round_ in range(1, args.rounds + 1):
+        rate, cpu = bench_extract(args.docs, args.jobs)
+        print(f"round {round_}  extract alone        {rate:8.1f} docs/s                     "
+              f"CPU {cpu:5.1f} ms/doc   peak RSS {peak_mb():5.0f} MB")
+        stores = [("SQLite", "file")] + ([("PostgreSQL", args.pg)] if args.pg else [])
+        for name, url in stores:
+            with tempfile.TemporaryDirectory() as tmp:
+                r, c = bench_ingest(args.docs, str(Path(tmp) / "bench.db") if url == "file" else url, args.jobs)
+            ratios[name].append(r / rate)
+            print(f"round {round_}  ingest → {name:<11} {r:8.1f} docs/s   ({r / rate:.2f} × extract)   "
+                  f"CPU {c:5.1f} ms/doc   peak RSS {peak_mb():5.0f} MB")
+    for name, values in ratios.items():
+        if values:
+            print(f"ingest → {name}: {median(values):.2f} × extract alone (median of {len(values)} rounds, "
+                  f"{args.docs} docs, jobs={args.jobs})")
+    if not args.pg:
         print("ingest → PostgreSQL  skipped (give --pg or set LINKWATCH_TEST_PG)")
     if args.entities:
         seconds, n_clusters = bench_resolution(args.entities)

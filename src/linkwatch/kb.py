@@ -1,14 +1,16 @@
 """Build the knowledge base: read → extract → store → resolve (``ingest_paths``).
 
-The stream is processed one document at a time, so memory does not grow
+The stream is processed a few documents at a time, so memory does not grow
 with the corpus:
 
 1. documents whose id and content hash are already stored are skipped
    before extraction (re-ingesting an unchanged document adds nothing);
-2. each report is written in its own transaction, replacing only that
-   document's earlier rows (a changed version); a failed document is
+2. extraction runs in worker processes (with the default extractor) while
+   this process stores what they return, in input order;
+3. reports are written ``WRITE_BATCH`` to a transaction, each replacing only
+   its own document's earlier rows (a changed version); a failed document is
    recorded with its reason and the batch goes on;
-3. resolution runs once at the end over the store (and again on the next
+4. resolution runs once at the end over the store (and again on the next
    run if it was interrupted: any record without a cluster marks it due).
 
 An ingest killed half-way leaves whole documents stored and the rest
@@ -17,7 +19,8 @@ absent; running it again finishes the job.
 from __future__ import annotations
 
 import logging
-from collections import OrderedDict
+from collections import OrderedDict, deque
+from itertools import islice
 from typing import Callable, Iterable, Iterator
 
 from sqlalchemy import func, select
@@ -25,12 +28,10 @@ from sqlalchemy import func, select
 from linkwatch.errors import StoreError
 from linkwatch.ingest import read_paths
 from linkwatch.model.records import Article, Failure
-from linkwatch.resolve.syndication import fingerprints, signatures, simhash
 from linkwatch.store import schema as S
 from linkwatch.store.db import as_engine, reading, writing
 from linkwatch.store.resolution import resolve_store
-from linkwatch.store.write import clear_failure, copied_from, record_failure, reworded_from, stored_hash, \
-    write_report
+from linkwatch.store.write import Prepared, prepare, record_failure, store_batch, stored_hashes
 
 log = logging.getLogger(__name__)
 
@@ -60,19 +61,21 @@ def ingest_paths(paths: Iterable[str], *, db=None, published: str | None = None,
 
 
 WRITE_BATCH = 16  # documents stored per transaction
+LOOKUP_BATCH = 64  # input documents checked against the store per query
+EXTRACT_BATCH = 16  # documents a worker extracts per task
 
 
 def ingest_articles(items: Iterable[Article | Failure], *, db=None, jobs: int = 1,
                     extract: Callable[[Iterable], Iterator] | None = None,
                     progress: Callable[[str, str], None] | None = None, resolve: bool = True) -> dict:
-    engine = as_engine(db)
-    if extract is None:
-        from linkwatch.pipeline import extract_articles
+    """Extract and store ``items``, then resolve; returns a summary.
 
-        def extract(stream):
-            return extract_articles(stream, jobs=jobs)
+    With the default extractor, extraction (and the text fingerprints the
+    store keeps) runs in ``jobs`` worker processes while this process writes
+    what they return, in input order; a given ``extract`` runs in this process.
+    """
+    engine = as_engine(db)
     summary = {"new": 0, "changed": 0, "unchanged": 0, "failed": 0, "failures": []}
-    texts: OrderedDict[str, Article] = OrderedDict()
     tick = progress or (lambda status, source: None)
     version = extractor_name()
 
@@ -85,65 +88,119 @@ def ingest_articles(items: Iterable[Article | Failure], *, db=None, jobs: int = 
         tick("failed", item.source)
 
     def todo() -> Iterator[Article]:
-        for item in items:
-            if isinstance(item, Failure):
-                fail(item)
-                continue
+        """The articles not stored yet (or changed); failures of reading are recorded on the way."""
+        for chunk in _chunks(items, LOOKUP_BATCH):
+            ids = [str(item.id) for item in chunk if not isinstance(item, Failure)]
             with reading(engine, "check stored documents") as conn:
-                known = stored_hash(conn, str(item.id))
-            if known and known == (item.content_hash, "done"):
-                summary["unchanged"] += 1
-                tick("unchanged", item.source or item.id)
-                continue
-            texts[str(item.id)] = item
-            while len(texts) > IN_FLIGHT:
-                texts.popitem(last=False)
-            yield item
+                known = stored_hashes(conn, ids)
+            for item in chunk:
+                if isinstance(item, Failure):
+                    fail(item)
+                    continue
+                if known.get(str(item.id)) == (item.content_hash, "done"):
+                    summary["unchanged"] += 1
+                    tick("unchanged", item.source or item.id)
+                    continue
+                yield item
 
-    pending: list[tuple[dict, str]] = []
+    pending: list[Prepared] = []
 
     def flush() -> None:
         """Store the pending reports in one transaction: all of them or none (a killed ingest
         leaves the store as it was before the batch, and running again finishes the job)."""
         if not pending:
             return
-        statuses = []
         with writing(engine, f"store {len(pending)} documents") as conn:
-            for out, text in pending:
-                document_id = str(out["document"]["id"])
-                prints = fingerprints(text)
-                sigs = signatures(text, out)
-                doc = out["document"]
-                before = stored_hash(conn, document_id)
-                copy_of = copied_from(conn, document_id, prints) or \
-                    reworded_from(conn, document_id, sigs, outlet=doc.get("outlet"), published=doc.get("published"))
-                write_report(conn, out, extractor=version, fingerprints=prints,
-                             simhash=simhash(text) if text else None, syndicated_of=copy_of, signatures=sigs)
-                clear_failure(conn, doc.get("source"))
-                statuses.append(("changed" if before else "new", doc.get("source") or document_id))
+            statuses = store_batch(conn, pending, extractor=version)
         pending.clear()
         for status, source in statuses:
             summary[status] += 1
             tick(status, source)
 
+    stream = _prepared_in_workers(todo(), jobs=jobs) if extract is None else _prepared_here(todo(), extract)
     try:
-        for out in extract(todo()):
+        for out in stream:
             if isinstance(out, Failure):
                 fail(out)
                 continue
-            article = texts.pop(str(out["document"]["id"]), None)
-            pending.append((out, article.text if article else ""))
+            if any(p.document_id == out.document_id for p in pending):
+                flush()  # one document twice in the stream: the later version replaces the earlier
+            pending.append(out)
             if len(pending) >= WRITE_BATCH:
                 flush()
     except BaseException as exc:
         if not isinstance(exc, StoreError):
             flush()  # keep what was extracted before the interruption
         raise
+    finally:
+        close = getattr(stream, "close", None)
+        if close is not None:
+            close()
     flush()
     if resolve and (summary["new"] or summary["changed"] or resolution_due(engine)):
         summary.update(resolve_store(engine))
     summary.update(totals(engine))
     return summary
+
+
+def _chunks(items: Iterable, size: int) -> Iterator[list]:
+    it = iter(items)
+    while chunk := list(islice(it, size)):
+        yield chunk
+
+
+def _prepared_here(articles: Iterable[Article], extract: Callable[[Iterable], Iterator]) -> Iterator[Prepared | Failure]:
+    """Run ``extract`` in this process; pair each report with its text for the fingerprints."""
+    texts: OrderedDict[str, str] = OrderedDict()
+
+    def remember() -> Iterator[Article]:
+        for article in articles:
+            texts[str(article.id)] = article.text
+            while len(texts) > IN_FLIGHT:
+                texts.popitem(last=False)
+            yield article
+
+    for out in extract(remember()):
+        if isinstance(out, Failure):
+            yield out
+            continue
+        yield prepare(out, texts.pop(str(out["document"]["id"]), None) or "")
+
+
+def _extract_prepared(batch: list[Article]) -> list[Prepared | Failure]:
+    """Worker task: extract a batch and compute the fingerprints its reports are stored with."""
+    from linkwatch.pipeline import extract_articles
+    texts = {str(a.id): a.text for a in batch}
+    return [out if isinstance(out, Failure) else prepare(out, texts.get(str(out["document"]["id"]), ""))
+            for out in extract_articles(batch, jobs=1)]
+
+
+def _warm_worker() -> None:
+    from linkwatch.extract.nlp import load_nlp
+    load_nlp()
+
+
+def _prepared_in_workers(articles: Iterable[Article], *, jobs: int) -> Iterator[Prepared | Failure]:
+    """Extract in ``jobs`` worker processes (at least one), in input order, while the caller stores.
+
+    At most ``2 × jobs + 1`` batches are in flight, so memory stays flat on long streams.
+    """
+    import multiprocessing
+    from concurrent.futures import ProcessPoolExecutor
+
+    workers = max(1, jobs)
+    pool = ProcessPoolExecutor(max_workers=workers, mp_context=multiprocessing.get_context("fork"),
+                               initializer=_warm_worker)
+    in_flight: deque = deque()
+    try:
+        for batch in _chunks(articles, EXTRACT_BATCH):
+            in_flight.append(pool.submit(_extract_prepared, batch))
+            if len(in_flight) > 2 * workers:
+                yield from in_flight.popleft().result()
+        while in_flight:
+            yield from in_flight.popleft().result()
+    finally:
+        pool.shutdown(wait=not in_flight, cancel_futures=True)
 
 
 def resolution_due(engine) -> bool:
@@ -171,7 +228,8 @@ def merge(left: str, right: str, *, db=None, kind: str = "entity", note: str | N
     from linkwatch.store.judge import judge
     engine = as_engine(db)
     jid = judge(engine, left, right, "same", kind=kind, note=note)
-    return {"judgement": jid, **resolve_store(engine)}
+    out = {"judgement": jid, **resolve_store(engine)}
+    return out
 
 
 def split(left: str, right: str, *, db=None, kind: str = "entity", note: str | None = None) -> dict:
@@ -179,14 +237,16 @@ def split(left: str, right: str, *, db=None, kind: str = "entity", note: str | N
     from linkwatch.store.judge import judge
     engine = as_engine(db)
     jid = judge(engine, left, right, "not_same", kind=kind, note=note)
-    return {"judgement": jid, **resolve_store(engine)}
+    out = {"judgement": jid, **resolve_store(engine)}
+    return out
 
 
 def undo(judgement_id: int, *, db=None) -> dict:
     from linkwatch.store.judge import undo as retract
     engine = as_engine(db)
     retract(engine, judgement_id)
-    return resolve_store(engine)
+    out = resolve_store(engine)
+    return out
 
 
 def import_watchlist(path: str, *, db=None, list_name: str | None = None) -> dict:

@@ -23,7 +23,7 @@ from __future__ import annotations
 from collections import defaultdict
 from dataclasses import dataclass, field
 from itertools import combinations
-from typing import Iterable, Iterator
+from typing import Iterable, Iterator, NamedTuple
 
 from rapidfuzz import fuzz
 from rapidfuzz.distance import JaroWinkler
@@ -38,7 +38,18 @@ MIN_CONTEXT = 2
 RULE = "names+context@1"
 
 
-@dataclass
+class Form(NamedTuple):
+    """One name form of a record, with the keys the scorer compares."""
+    surface: str
+    fold: str
+    tokens: list
+    skel: list
+    compact: str
+    acr: bool
+    acronym: str | None
+
+
+@dataclass(slots=True)
 class EntityRecord:
     id: str
     document: str
@@ -58,9 +69,8 @@ class EntityRecord:
                 continue
             seen.add(f)
             toks = tokens(surface)
-            forms.append({"surface": surface, "fold": f, "tokens": toks, "skel": [skeleton(t) for t in toks],
-                          "compact": compact_key(surface), "acr": is_acronym(surface.strip()),
-                          "acronym": acronym(surface)})
+            forms.append(Form(surface=surface, fold=f, tokens=toks, skel=[skeleton(t) for t in toks],
+                              compact=compact_key(surface), acr=is_acronym(surface.strip()), acronym=acronym(surface)))
         self.forms = forms
 
 
@@ -75,16 +85,16 @@ def blocking_keys(record: EntityRecord) -> set[tuple]:
     if record.ref_id:
         keys.add(("ref", record.ref_id))
     for form in record.forms:
-        if form["compact"]:
-            keys.add((t, "c", form["compact"]))
-        if form["acr"]:
-            keys.add((t, "a", form["fold"].replace(" ", "")))
-        elif form["acronym"] and t == "organization":
-            keys.add((t, "a", form["acronym"]))
-        if t == "person" and form["skel"]:
-            keys.add((t, "s", form["skel"][-1]))
-        elif len(form["skel"]) > 1:
-            longest = max(form["skel"], key=len)
+        if form.compact:
+            keys.add((t, "c", form.compact))
+        if form.acr:
+            keys.add((t, "a", form.fold.replace(" ", "")))
+        elif form.acronym and t == "organization":
+            keys.add((t, "a", form.acronym))
+        if t == "person" and form.skel:
+            keys.add((t, "s", form.skel[-1]))
+        elif len(form.skel) > 1:
+            longest = max(form.skel, key=len)
             if len(longest) >= 3:
                 keys.add((t, "t", longest))
     return keys
@@ -96,11 +106,11 @@ def _tok_match(a: str, b: str, sa: str, sb: str, *, loose: bool = False) -> bool
     return JaroWinkler.similarity(a, b) >= (0.82 if loose else 0.88) and a[0] == b[0]
 
 
-def _person_score(fa: dict, fb: dict) -> float:
-    ta, tb = fa["tokens"], fb["tokens"]
+def _person_score(fa: Form, fb: Form) -> float:
+    ta, tb = fa.tokens, fb.tokens
     if not ta or not tb:
         return 0.0
-    sa, sb = fa["skel"], fb["skel"]
+    sa, sb = fa.skel, fb.skel
     if not _tok_match(ta[-1], tb[-1], sa[-1], sb[-1]):
         return 0.0
     short, long_, ss, sl = (ta, tb, sa, sb) if len(ta) <= len(tb) else (tb, ta, sb, sa)
@@ -117,23 +127,23 @@ def name_score(a: EntityRecord, b: EntityRecord) -> float:
     best = 0.0
     for fa in a.forms:
         for fb in b.forms:
-            if fa["fold"] == fb["fold"]:
-                s = 1.0 if len(fa["fold"]) > 3 or a.type != "person" else 0.9
-            elif fa["compact"] and fa["compact"] == fb["compact"] and len(fa["compact"]) >= 3:
-                s = 0.95 if len(fa["tokens"]) > 1 else 0.9
+            if fa.fold == fb.fold:
+                s = 1.0 if len(fa.fold) > 3 or a.type != "person" else 0.9
+            elif fa.compact and fa.compact == fb.compact and len(fa.compact) >= 3:
+                s = 0.95 if len(fa.tokens) > 1 else 0.9
             elif a.type == "person":
-                if fa["acr"] or fb["acr"]:
+                if fa.acr or fb.acr:
                     continue
                 s = _person_score(fa, fb)
             else:
-                if fa["acr"] and fb["acronym"] and fa["fold"].replace(" ", "") == fb["acronym"]:
+                if fa.acr and fb.acronym and fa.fold.replace(" ", "") == fb.acronym:
                     s = 0.85
-                elif fb["acr"] and fa["acronym"] and fb["fold"].replace(" ", "") == fa["acronym"]:
+                elif fb.acr and fa.acronym and fb.fold.replace(" ", "") == fa.acronym:
                     s = 0.85
-                elif fa["acr"] or fb["acr"]:
+                elif fa.acr or fb.acr:
                     s = 0.0
                 else:
-                    r = fuzz.ratio(" ".join(fa["tokens"]), " ".join(fb["tokens"])) / 100
+                    r = fuzz.ratio(" ".join(fa.tokens), " ".join(fb.tokens)) / 100
                     s = r * 0.95 if r >= 0.9 else 0.0
             if s > best:
                 best = s
@@ -160,12 +170,35 @@ def accepted(s: float, shared: int) -> bool:
 
 
 def candidate_pairs(records: Iterable[EntityRecord]) -> Iterator[tuple[EntityRecord, EntityRecord]]:
+    """Pairs of records sharing a blocking key, each pair once.
+
+    Blocks are visited in key order; a pair is proposed by the first block
+    (in that order) that compares it, so no set of the pairs seen is kept:
+    memory grows with the records, not with the pairs.
+    """
     blocks: dict[tuple, list] = defaultdict(list)
+    keys_of: dict[str, frozenset] = {}
     for r in records:
-        for key in blocking_keys(r):
+        keys = blocking_keys(r)
+        keys_of[r.id] = frozenset(keys)
+        for key in keys:
             blocks[key].append(r)
-    seen = set()
+    position: dict[tuple, dict] = {}   # an oversized skeleton block: record id → its place (for the window)
     for key, members in blocks.items():
+        if key[0] != "ref" and len(members) > MAX_BLOCK and key[1] == "c":
+            position[key] = {m.id: i for i, m in enumerate(members)}
+
+    def compares(key: tuple, a: EntityRecord, b: EntityRecord) -> bool:
+        """Does the (non-reference) block ``key``, which holds both, propose the pair?"""
+        if len(blocks[key]) <= MAX_BLOCK:
+            return True
+        if key[1] != "c":
+            return False
+        where = position[key]
+        return abs(where[a.id] - where[b.id]) <= WINDOW
+
+    for key in sorted(blocks):
+        members = blocks[key]
         if len(members) < 2:
             continue
         if key[0] == "ref":  # one anchor: link each to the first, no pairwise work
@@ -182,10 +215,9 @@ def candidate_pairs(records: Iterable[EntityRecord]) -> Iterator[tuple[EntityRec
         for a, b in pairs:
             if a.document == b.document or a.type != b.type:
                 continue
-            pair = (a.id, b.id) if a.id < b.id else (b.id, a.id)
-            if pair in seen:
-                continue
-            seen.add(pair)
+            shared = keys_of[a.id] & keys_of[b.id]
+            if len(shared) > 1 and any(k < key and k[0] != "ref" and compares(k, a, b) for k in shared):
+                continue  # an earlier block proposed it
             yield a, b
 
 

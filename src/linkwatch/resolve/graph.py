@@ -12,6 +12,7 @@ merging (small-into-large), so it stays sub-quadratic.
 """
 from __future__ import annotations
 
+from array import array
 from dataclasses import dataclass, field
 from typing import Callable, Hashable, Iterable
 
@@ -87,8 +88,21 @@ class Clusterer:
 
     def link_all(self, edges: Iterable[tuple[float, Hashable, Hashable, object]], *,
                  compatible: Callable[[object, object], bool] | None = None) -> None:
-        for _score, a, b, why in sorted(edges, key=lambda e: -e[0]):
-            self.link(a, b, why=why, compatible=compatible)
+        """Apply ``(score, a, b, why)`` links strongest first (equal scores in the order given).
+
+        The links are held in flat arrays (a score, two item references and a
+        rule number each), not as tuples, so a large batch costs tens of bytes a link.
+        """
+        scores, lefts, rights, rules = array("d"), [], [], array("H")
+        names: dict[object, int] = {}
+        for score, a, b, why in edges:
+            scores.append(score)
+            lefts.append(a)
+            rights.append(b)
+            rules.append(names.setdefault(why, len(names)))
+        why_of = list(names)
+        for i in sorted(range(len(scores)), key=scores.__getitem__, reverse=True):  # stable: ties keep their order
+            self.link(lefts[i], rights[i], why=why_of[rules[i]], compatible=compatible)
 
     def groups(self) -> Iterable[list]:
         return (c.items for c in self.clusters.values())

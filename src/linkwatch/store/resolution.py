@@ -9,6 +9,8 @@ from __future__ import annotations
 
 import logging
 from collections import Counter, defaultdict
+from itertools import islice
+from typing import Iterable
 
 from sqlalchemy import delete, select
 from sqlalchemy.engine import Engine
@@ -81,8 +83,8 @@ def resolve_store(engine: Engine) -> dict:
     # one document naming one person in two spellings (Haniyeh / Haniya) that the extractor kept apart
     variants: dict[tuple, str] = {}
     for r in records:
-        if len(r.forms) and len(r.forms[0]["tokens"]) > 1:
-            key = (r.document, r.type, r.forms[0]["compact"])
+        if len(r.forms) and len(r.forms[0].tokens) > 1:
+            key = (r.document, r.type, r.forms[0].compact)
             if key in variants:
                 ent.link(variants[key], r.id, force=True, why="same-document spelling variant")
             else:
@@ -120,13 +122,13 @@ def resolve_store(engine: Engine) -> dict:
     with writing(engine, "write resolution") as conn:
         j = S.judgements
         conn.execute(delete(j).where(j.c.source == "rule"))
-        rows = [dict(kind=kind, left_id=min(a, b), right_id=max(a, b), judgement="same", source="rule",
-                     rule=str(why), score=None, created_at=stamp)
-                for kind, links in (("entity", rule_entity), ("event", rule_event)) for a, b, why in links]
-        _insert(conn, j, rows)
+        _insert(conn, j, (dict(kind=kind, left_id=min(a, b), right_id=max(a, b), judgement="same", source="rule",
+                               rule=str(why), score=None, created_at=stamp)
+                          for kind, links in (("entity", rule_entity), ("event", rule_event)) for a, b, why in links))
         conn.execute(delete(S.clusters))
-        _insert(conn, S.clusters, [dict(item_id=i, kind="entity", kb_id=k) for i, k in entity_kb.items()]
-                + [dict(item_id=i, kind="event", kb_id=k) for i, k in event_kb.items()])
+        _insert(conn, S.clusters, (dict(item_id=i, kind=kind, kb_id=k)
+                                   for kind, kb_of in (("entity", entity_kb), ("event", event_kb))
+                                   for i, k in kb_of.items()))
         _rebuild_summaries(conn, entity_kb, types, event_kb, event_records)
     return {"entities": len(set(entity_kb.values())), "events": len(set(event_kb.values())),
             "entity_merges": len(rule_entity), "event_merges": len(rule_event)}
@@ -191,9 +193,11 @@ def _apply_analyst(clusterer: Clusterer, judgements) -> None:
             clusterer.link(left, right, force=True, why="analyst")
 
 
-def _insert(conn, table, rows, chunk: int = 5000) -> None:
-    for i in range(0, len(rows), chunk):
-        conn.execute(table.insert(), rows[i:i + chunk])
+def _insert(conn, table, rows: Iterable[dict], chunk: int = 5000) -> None:
+    """Insert a stream of rows, ``chunk`` rows a statement (never the whole list in memory)."""
+    it = iter(rows)
+    while batch := list(islice(it, chunk)):
+        conn.execute(table.insert(), batch)
 
 
 def _rebuild_summaries(conn, entity_kb, types, event_kb, event_records) -> None:

@@ -1,21 +1,25 @@
-"""Write one per-document report into the store, as claims with evidence.
+"""Write per-document reports into the store, as claims with evidence.
 
-``write_report`` runs in one transaction per document: it deletes whatever
-that document had stored before (a changed version replaces the document's
-claims only), inserts records, events, claims and evidence, and marks the
-document ``done``. Ids hash key fields, so writing the same report twice
-gives the same rows.
+``store_batch`` writes a batch of prepared reports in the caller's
+transaction: it looks the batch's documents up in one query, deletes what a
+*changed* document had stored before (a changed version replaces that
+document's claims only; a new document has nothing to delete), finds
+reprints and rewordings of earlier documents (stored ones through indexed
+look-ups, earlier ones of the same batch in memory), and inserts every
+table's rows with one multi-row statement per table for the whole batch.
+``write_report`` does the same for one report. Ids hash key fields, so
+writing the same report twice gives the same rows.
 """
 from __future__ import annotations
 
 import hashlib
 import json
 import logging
+from collections import Counter, defaultdict
+from dataclasses import dataclass, field
 from typing import Iterable
 
-from collections import Counter
-
-from sqlalchemy import delete, func, select
+from sqlalchemy import JSON, and_, delete, func, or_, select, union_all
 from sqlalchemy.engine import Connection
 
 from linkwatch.resolve import syndication
@@ -28,6 +32,10 @@ log = logging.getLogger(__name__)
 
 PER_DOCUMENT = (schema.records, schema.events, schema.claims, schema.evidence, schema.fingerprints,
                 schema.signatures, schema.signature_bands)
+# insertion order of a batch's rows (documents first, as a reader of the finished transaction expects nothing else)
+TABLES = (schema.documents, *PER_DOCUMENT)
+IN_CHUNK = 500   # ids per IN (...) list
+BOILERPLATE = 200  # documents counted per fingerprint when looking for the original of a copy
 
 
 def hid(*parts) -> str:
@@ -45,34 +53,113 @@ def event_id(document_id: str, event: dict) -> str:
     return hid(document_id, "event", event.get("id"))
 
 
+@dataclass
+class Prepared:
+    """A report with the text fingerprints it is stored with (``prepare``; pure, so a worker can make it)."""
+    report: dict
+    fingerprints: list = field(default_factory=list)
+    simhash: int | None = None
+    signatures: dict = field(default_factory=dict)
+
+    @property
+    def document_id(self) -> str:
+        return str(self.report["document"]["id"])
+
+
+def prepare(report: dict, text: str) -> Prepared:
+    return Prepared(report, fingerprints=syndication.fingerprints(text),
+                    simhash=syndication.simhash(text) if text else None,
+                    signatures=syndication.signatures(text, report))
+
+
+def _chunks(items: list, size: int = IN_CHUNK):
+    for i in range(0, len(items), size):
+        yield items[i:i + size]
+
+
 def stored_hash(conn: Connection, document_id: str) -> tuple[str, str] | None:
-    row = conn.execute(select(schema.documents.c.content_hash, schema.documents.c.status)
-                       .where(schema.documents.c.id == document_id)).first()
-    return (row[0], row[1]) if row else None
+    return stored_hashes(conn, [document_id]).get(document_id)
+
+
+def stored_hashes(conn: Connection, document_ids: list[str]) -> dict[str, tuple[str, str]]:
+    """``{document id: (content hash, status)}`` for those of ``document_ids`` that are stored (one query a chunk)."""
+    d = schema.documents
+    out = {}
+    for chunk in _chunks(list(dict.fromkeys(document_ids))):
+        for row in conn.execute(select(d.c.id, d.c.content_hash, d.c.status).where(d.c.id.in_(chunk))):
+            out[row[0]] = (row[1], row[2])
+    return out
 
 
 def forget_document(conn: Connection, document_id: str) -> None:
-    for table in PER_DOCUMENT:
-        conn.execute(delete(table).where(table.c.document_id == document_id))
-    conn.execute(delete(schema.documents).where(schema.documents.c.id == document_id))
+    forget_documents(conn, [document_id])
+
+
+def forget_documents(conn: Connection, document_ids: list[str]) -> None:
+    for chunk in _chunks(list(document_ids)):
+        for table in PER_DOCUMENT:
+            conn.execute(delete(table).where(table.c.document_id.in_(chunk)))
+        conn.execute(delete(schema.documents).where(schema.documents.c.id.in_(chunk)))
+
+
+def insert_rows(conn: Connection, rows: dict) -> None:
+    """Insert ``{table: [row, ...]}``, tables in ``TABLES`` order: one ``COPY`` a table on PostgreSQL, one
+    executemany a table elsewhere (SQLite runs it in C)."""
+    for table in TABLES:
+        if rows.get(table):
+            if conn.dialect.name == "postgresql":
+                copy_rows(conn, table, rows[table])
+            else:
+                conn.execute(table.insert(), rows[table])
+
+
+def copy_rows(conn: Connection, table, rows: list[dict]) -> None:
+    """PostgreSQL ``COPY … FROM STDIN`` of rows (all with the first row's keys) in the connection's
+    transaction: one round trip for the batch instead of a statement a row."""
+    columns = list(rows[0])
+    json_columns = {c.name for c in table.columns if isinstance(c.type, JSON)}
+    names = ", ".join(conn.dialect.identifier_preparer.quote(c) for c in columns)
+    cursor = conn.connection.driver_connection.cursor()
+    try:
+        with cursor.copy(f"COPY {table.name} ({names}) FROM STDIN") as copy:
+            for row in rows:
+                copy.write_row([json.dumps(row[c]) if c in json_columns and row[c] is not None else row[c]
+                                for c in columns])
+    finally:
+        cursor.close()
 
 
 def write_report(conn: Connection, report: dict, *, extractor: str | None = None,
                  fingerprints: Iterable[int] = (), simhash: int | None = None,
                  syndicated_of: str | None = None, signatures: dict[str, list[int]] | None = None) -> dict:
     """Replace the document's rows with this report's; returns counts of what was written."""
+    document_id = str(report["document"]["id"])
+    forget_document(conn, document_id)
+    rows = report_rows(report, extractor=extractor, fingerprints=fingerprints, simhash=simhash,
+                       syndicated_of=syndicated_of, signatures=signatures)
+    insert_rows(conn, rows)
+    return {"entities": len(rows[schema.records]), "events": len(rows[schema.events]),
+            "claims": len(rows[schema.claims]), "evidence": len(rows[schema.evidence])}
+
+
+def report_rows(report: dict, *, extractor: str | None = None, fingerprints: Iterable[int] = (),
+                simhash: int | None = None, syndicated_of: str | None = None,
+                signatures: dict[str, list[int]] | None = None) -> dict:
+    """``{table: [row, ...]}`` of one report (no database access)."""
     doc = report["document"]
     document_id = str(doc["id"])
-    forget_document(conn, document_id)
-    conn.execute(schema.documents.insert().values(
+    out: dict = {table: [] for table in TABLES}
+    # written in the same transaction as the document's rows, so ``done`` at once (``pending`` is what a store
+    # written by older versions may still hold for a document that was cut off half-way)
+    out[schema.documents].append(dict(
         id=document_id, content_hash=doc.get("content_hash") or hid(json.dumps(report, sort_keys=True)),
         source=doc.get("source"), url=doc.get("url"), title=doc.get("title"), outlet=doc.get("outlet"),
         published=doc.get("published"), language=doc.get("language"), ingested_at=now(),
-        extractor=extractor or report.get("extractor"), status="pending", report=report,
+        extractor=extractor or report.get("extractor"), status="done", report=report,
         simhash=simhash, syndicated_of=syndicated_of))
 
     local: dict[str, str] = {}
-    rows, seen = [], set()
+    rows, seen = out[schema.records], set()
     for entity in report.get("entities", []):
         rid = record_id(document_id, entity)
         if rid in seen:  # two report entities with one name: keep them apart
@@ -84,8 +171,6 @@ def write_report(conn: Connection, report: dict, *, extractor: str | None = None
                          aliases=list(entity.get("aliases") or []), name_key=name_key(entity.get("name") or "")[:300],
                          ref_id=reference_id(entity),
                          mention_count=len(entity.get("mentions") or [])))
-    if rows:
-        conn.execute(schema.records.insert(), rows)
 
     claims, evidence = {}, {}
 
@@ -141,21 +226,63 @@ def write_report(conn: Connection, report: dict, *, extractor: str | None = None
         if ev.get("name"):
             add_claim("attribute", vid, "name", value=ev.get("name"), modality=modality, confidence=conf,
                       support=support)
-    if event_rows:
-        conn.execute(schema.events.insert(), event_rows)
-    if claims:
-        conn.execute(schema.claims.insert(), list(claims.values()))
-    if evidence:
-        conn.execute(schema.evidence.insert(), list(evidence.values()))
-    prints = [{"hash": h, "document_id": document_id} for h in sorted(set(fingerprints))]
-    if prints:
-        conn.execute(schema.fingerprints.insert(), prints)
+    out[schema.events] = event_rows
+    out[schema.claims] = list(claims.values())
+    out[schema.evidence] = list(evidence.values())
+    out[schema.fingerprints] = [{"hash": h, "document_id": document_id} for h in sorted(set(fingerprints))]
     for kind, signature in (signatures or {}).items():
-        conn.execute(schema.signatures.insert().values(document_id=document_id, kind=kind, signature=signature))
-        conn.execute(schema.signature_bands.insert(), [dict(document_id=document_id, kind=kind, band=i, hash=h)
-                                                       for i, h in enumerate(syndication.bands(signature))])
-    conn.execute(schema.documents.update().where(schema.documents.c.id == document_id).values(status="done"))
-    return {"entities": len(rows), "events": len(event_rows), "claims": len(claims), "evidence": len(evidence)}
+        out[schema.signatures].append(dict(document_id=document_id, kind=kind, signature=signature))
+        out[schema.signature_bands].extend(dict(document_id=document_id, kind=kind, band=i, hash=h)
+                                           for i, h in enumerate(syndication.bands(signature)))
+    return out
+
+
+class BatchIndex:
+    """The fingerprints, bands and signatures of the documents written so far in one batch (not yet
+    queryable in the database until the batch's rows are inserted), so a copy of an earlier document of
+    the same batch is found as it would be in the store."""
+
+    def __init__(self) -> None:
+        self.prints: dict[int, list[str]] = defaultdict(list)
+        self.bands: dict[tuple, list[str]] = defaultdict(list)
+        self.signatures: dict[tuple, list[int]] = {}
+        self.documents: dict[str, tuple] = {}   # id → (outlet, published, syndicated_of)
+
+    def add(self, item: Prepared, syndicated_of: str | None) -> None:
+        document_id, doc = item.document_id, item.report["document"]
+        for h in set(item.fingerprints):
+            self.prints[h].append(document_id)
+        for kind, signature in item.signatures.items():
+            self.signatures[(document_id, kind)] = signature
+            for band, h in enumerate(syndication.bands(signature)):
+                self.bands[(kind, band, h)].append(document_id)
+        self.documents[document_id] = (doc.get("outlet"), doc.get("published"), syndicated_of)
+
+
+def store_batch(conn: Connection, batch: list[Prepared], *, extractor: str | None = None) -> list[tuple[str, str]]:
+    """Write a batch of prepared reports (distinct document ids) in the caller's transaction.
+
+    Returns ``(status, source)`` per report, ``status`` ``new`` or ``changed``.
+    """
+    before = stored_hashes(conn, [item.document_id for item in batch])
+    forget_documents(conn, [d for d in (item.document_id for item in batch) if d in before])
+    index = BatchIndex()
+    rows: dict = {table: [] for table in TABLES}
+    statuses = []
+    for item in batch:
+        document_id, doc = item.document_id, item.report["document"]
+        copy_of = copied_from(conn, document_id, item.fingerprints, pending=index) or \
+            reworded_from(conn, document_id, item.signatures, outlet=doc.get("outlet"),
+                          published=doc.get("published"), pending=index)
+        for table, table_rows in report_rows(item.report, extractor=extractor, fingerprints=item.fingerprints,
+                                             simhash=item.simhash, syndicated_of=copy_of,
+                                             signatures=item.signatures).items():
+            rows[table].extend(table_rows)
+        index.add(item, copy_of)
+        statuses.append(("changed" if document_id in before else "new", doc.get("source") or document_id))
+    insert_rows(conn, rows)
+    clear_failures(conn, [item.report["document"].get("source") for item in batch])
+    return statuses
 
 
 def record_failure(conn: Connection, source: str, reason: str, code: str | None) -> None:
@@ -164,60 +291,101 @@ def record_failure(conn: Connection, source: str, reason: str, code: str | None)
 
 
 def clear_failure(conn: Connection, source: str | None) -> None:
-    if source:
-        conn.execute(delete(schema.failures).where(schema.failures.c.source == source))
+    clear_failures(conn, [source])
+
+
+def clear_failures(conn: Connection, sources: list[str | None]) -> None:
+    for chunk in _chunks([s for s in dict.fromkeys(sources) if s]):
+        conn.execute(delete(schema.failures).where(schema.failures.c.source.in_(chunk)))
 
 
 def copied_from(conn: Connection, document_id: str, prints: list[int], *, threshold: float = 0.25,
-                min_shared: int = 6) -> str | None:
-    """The earlier document this one copies (whole or in part), or None."""
+                min_shared: int = 6, pending: BatchIndex | None = None) -> str | None:
+    """The earlier document this one copies (whole or in part), or None (``pending``: the batch so far).
+
+    One query: for each of the document's fingerprints, the stored documents that have it (at most
+    ``BOILERPLATE`` of them: a passage thousands of documents share is boilerplate, and the original of a
+    copy shares the copy's rarer passages too), with each one's ``syndicated_of``.
+    """
     if not prints:
         return None
+    fp, docs = schema.fingerprints, schema.documents
+    unique = sorted(set(prints))
     shared: Counter = Counter()
-    fp = schema.fingerprints
-    for i in range(0, len(prints), 500):
-        chunk = prints[i:i + 500]
-        rows = conn.execute(select(fp.c.document_id, func.count()).where(fp.c.hash.in_(chunk))
-                            .where(fp.c.document_id != document_id).group_by(fp.c.document_id))
-        for doc, n in rows:
+    root: dict[str, str | None] = {}
+    for chunk in _chunks(unique, 100):
+        parts = [select(fp.c.document_id).where(fp.c.hash == h, fp.c.document_id != document_id)
+                 .limit(BOILERPLATE).subquery().select() for h in chunk]
+        hits = union_all(*parts).subquery() if len(parts) > 1 else parts[0].subquery()
+        query = select(hits.c.document_id, func.count(), docs.c.syndicated_of) \
+            .join(docs, docs.c.id == hits.c.document_id).group_by(hits.c.document_id, docs.c.syndicated_of)
+        for doc, n, syndicated_of in conn.execute(query):
             shared[doc] += n
+            root[doc] = syndicated_of
+    if pending is not None:
+        for h in unique:
+            for doc in pending.prints.get(h, ()):
+                if doc != document_id:
+                    shared[doc] += 1
+                    root[doc] = pending.documents[doc][2]
     if not shared:
         return None
-    doc, n = shared.most_common(1)[0]
+    batch_order = {d: i for i, d in enumerate(pending.documents)} if pending is not None else {}
+    # the most shared; on a tie a stored document before one of this batch, then the smaller id
+    doc = min(shared, key=lambda d: (-shared[d], batch_order.get(d, -1), d))
+    n = shared[doc]
     if n >= min_shared or n / len(prints) >= threshold:
-        root = conn.execute(select(schema.documents.c.syndicated_of).where(schema.documents.c.id == doc)).scalar()
-        return root or doc
+        return root[doc] or doc
     return None
 
 
 def reworded_from(conn: Connection, document_id: str, signatures: dict[str, list[int]], *,
-                  outlet: str | None = None, published: str | None = None, candidates: int = 20) -> str | None:
+                  outlet: str | None = None, published: str | None = None, candidates: int = 20,
+                  pending: BatchIndex | None = None) -> str | None:
     """The earlier document from another outlet this one rewords (``resolve.syndication``), or None.
 
-    Candidates are the documents sharing an LSH band (indexed lookup); only
-    the ``candidates`` sharing most bands have their signatures compared.
+    Candidates are the documents sharing an LSH band (one indexed look-up per signature kind); only the
+    ``candidates`` sharing most bands have their signatures compared (read in one query).
     """
     bands_t, sigs_t, docs = schema.signature_bands, schema.signatures, schema.documents
     for kind, signature in signatures.items():
         keys = list(enumerate(syndication.bands(signature)))
         shared: Counter = Counter()
-        for band, h in keys:
-            for (doc,) in conn.execute(select(bands_t.c.document_id).where(
-                    bands_t.c.kind == kind, bands_t.c.band == band, bands_t.c.hash == h,
-                    bands_t.c.document_id != document_id)):
-                shared[doc] += 1
+        found = conn.execute(select(bands_t.c.band, bands_t.c.document_id).where(
+            or_(*[and_(bands_t.c.kind == kind, bands_t.c.band == band, bands_t.c.hash == h) for band, h in keys]),
+            bands_t.c.document_id != document_id)).all()
+        for _band, doc in sorted(found):  # band order, as one query a band gave them
+            shared[doc] += 1
+        if pending is not None:
+            for band, h in keys:
+                for doc in pending.bands.get((kind, band, h), ()):
+                    if doc != document_id:
+                        shared[doc] += 1
+        top = [doc for doc, _n in shared.most_common(candidates)]
+        if not top:
+            continue
+        stored = [doc for doc in top if pending is None or doc not in pending.documents]
+        meta, other_sigs = {}, {}
+        if stored:
+            meta = {row.id: (row.outlet, row.published, row.syndicated_of) for row in conn.execute(
+                select(docs.c.id, docs.c.outlet, docs.c.published, docs.c.syndicated_of).where(docs.c.id.in_(stored)))}
+            other_sigs = dict(conn.execute(select(sigs_t.c.document_id, sigs_t.c.signature).where(
+                sigs_t.c.document_id.in_(stored), sigs_t.c.kind == kind)).all())
+        if pending is not None:
+            for doc in top:
+                if doc in pending.documents:
+                    meta[doc] = pending.documents[doc]
+                    other_sigs[doc] = pending.signatures.get((doc, kind))
         threshold = syndication.TEXT_THRESHOLD if kind == "text" else syndication.CLAIM_THRESHOLD
-        for doc, _n in shared.most_common(candidates):
-            row = conn.execute(select(docs.c.outlet, docs.c.published, docs.c.syndicated_of)
-                               .where(docs.c.id == doc)).first()
-            if row is None or (outlet and row.outlet and fold(outlet) == fold(row.outlet)):
+        for doc in top:
+            row = meta.get(doc)
+            if row is None or (outlet and row[0] and fold(outlet) == fold(row[0])):
                 continue
-            if kind == "claims" and not _within_days(published, row.published, syndication.CLAIM_DAYS):
+            if kind == "claims" and not _within_days(published, row[1], syndication.CLAIM_DAYS):
                 continue
-            other = conn.execute(select(sigs_t.c.signature).where(sigs_t.c.document_id == doc,
-                                                                  sigs_t.c.kind == kind)).scalar()
+            other = other_sigs.get(doc)
             if other and syndication.similarity(signature, list(other)) >= threshold:
-                return row.syndicated_of or doc
+                return row[2] or doc
     return None
 
 
