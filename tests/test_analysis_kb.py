@@ -14,6 +14,7 @@ import pytest
 from sqlalchemy import create_engine, insert
 
 from linkwatch.store import schema
+from linkwatch.store.edges import refresh_edges
 
 UTC = dt.timezone.utc
 
@@ -164,10 +165,13 @@ def build_kb(engine, docs=DOCS, entities=ENTITIES) -> None:
                 conn.execute(insert(schema.metadata.tables[table]), rows[table])
 
 
-@pytest.fixture()
-def kb_engine():
+@pytest.fixture(params=["claims", "aggregates"])
+def kb_engine(request):
+    """The fixture KB, read from claims, or (as after an ingest) with the analysis aggregates built."""
     engine = create_engine("sqlite://")
     build_kb(engine)
+    if request.param == "aggregates":
+        refresh_edges(engine)
     return engine
 
 

@@ -39,7 +39,10 @@ class HopWriter:
                     seen.add(key)
                     evidence.append(q)
         rank = {"asserted": 0, "reported": 1, "alleged": 2, "denied": 3}
-        evidence.sort(key=lambda q: (rank.get(q.get("modality") or "asserted", 4), -(q.get("confidence") or 0.0)))
+        # strongest first; then by citation, so the order does not depend on how the claims were read
+        evidence.sort(key=lambda q: (rank.get(q.get("modality") or "asserted", 4), -(q.get("confidence") or 0.0),
+                                     q["document"], q.get("start") if q.get("start") is not None else -1,
+                                     q.get("quote") or ""))
         record = {
             "from": entity_ref(self.entities, frm),
             "to": entity_ref(self.entities, to),

@@ -64,13 +64,13 @@ def _strongest(hood: Neighbourhood, found: set[str], seen: set[str], cap: int) -
         return found
     hood.truncated = True
 
-    score: dict[str, list] = {}
+    score: dict[str, tuple] = {}
     for node in found:
         best, count = 0, 0
         for m, data in hood.graph[node].items():
             if m in seen:
-                count += len(data["ties"])
-                best = max(best, max(len({c.source_key for c in t.claims}) for t in data["ties"]))
+                count += data["count"]
+                best = max(best, data["reach"])
         score[node] = (-best, -count, node)
     return set(heapq.nsmallest(cap, found, key=score.__getitem__))
 
@@ -108,16 +108,19 @@ def links(conn, source: str, target: str, *, hops: int = 3, filters: Filters | N
             hood.meet(sides[0]["frontier"], sides[1]["frontier"], force=ends)
     paths = _paths(hood, a["id"], b["id"], hops, limit)
     graph = hood.graph
+    direct_edge = graph.has_edge(a["id"], b["id"])
+    hood.load({(u, v) for p in paths for u, v in zip(p, p[1:])} | ({(a["id"], b["id"])} if direct_edge else set()))
 
     def shown(u, v):
-        return graph.edges[u, v]["ties"][:ties_per_step]
+        return hood.ties(u, v)[:ties_per_step]
 
     ties = [t for p in paths for u, v in zip(p, p[1:]) for t in shown(u, v)]
-    if graph.has_edge(a["id"], b["id"]):
+    if direct_edge:
         ties += shown(a["id"], b["id"])
+    hood.with_claims(ties)
     writer = HopWriter(conn, ties, entities={a["id"]: a, b["id"]: b}, events=hood.events)
     direct = []
-    if graph.has_edge(a["id"], b["id"]):
+    if direct_edge:
         direct = [writer.hop(t, start=a["id"]) for t in shown(a["id"], b["id"])]
     out_paths = []
     for path in paths:
@@ -125,10 +128,11 @@ def links(conn, source: str, target: str, *, hops: int = 3, filters: Filters | N
         for u, v in zip(path, path[1:]):
             steps.append({"from": entity_ref(writer.entities, u), "to": entity_ref(writer.entities, v),
                           "ties": [writer.hop(t, start=u) for t in shown(u, v)],
-                          "ties_total": len(graph.edges[u, v]["ties"])})
+                          "ties_total": graph.edges[u, v]["count"]})
         out_paths.append({"hops": len(path) - 1, "entities": [entity_ref(writer.entities, n) for n in path],
                           "steps": steps})
     return {"from": entity_ref(writer.entities, a["id"]), "to": entity_ref(writer.entities, b["id"]),
             "max_hops": hops, "direct": direct,
-            "direct_total": graph.edges[a["id"], b["id"]]["ties"].__len__() if graph.has_edge(a["id"], b["id"]) else 0, "paths": out_paths, "truncated": hood.truncated,
+            "direct_total": graph.edges[a["id"], b["id"]]["count"] if direct_edge else 0, "paths": out_paths,
+            "truncated": hood.truncated,
             "subgraph": {"nodes": graph.number_of_nodes(), "edges": graph.number_of_edges()}}

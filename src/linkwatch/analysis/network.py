@@ -12,11 +12,10 @@ from itertools import product
 
 import networkx as nx
 
-from linkwatch.analysis.dates import sort_key
 from linkwatch.analysis.filters import Filters
 from linkwatch.analysis.hops import entity_ref
 from linkwatch.analysis.lookup import find_entity
-from linkwatch.analysis.neighbourhood import Neighbourhood
+from linkwatch.analysis.neighbourhood import Neighbourhood, summarise
 from linkwatch.analysis.source import entity_rows
 from linkwatch.analysis.views import MEMBERSHIP_PREDICATES
 from linkwatch.errors import LinkwatchError
@@ -69,15 +68,11 @@ def project(graph: nx.Graph, types: dict[str, str], level: str, *, root: str | N
     return out
 
 
-def edge_record(u: str, v: str, data: dict, entities: dict, events: dict) -> dict:
-    ties = data["ties"]
-    dates = sorted({events.get(t.event, {}).get("date") for t in ties if t.event} - {None}, key=sort_key)
+def edge_record(u: str, v: str, shown: dict, via: list, entities: dict) -> dict:
     return {"source": entity_ref(entities, u), "target": entity_ref(entities, v),
-            "kinds": sorted({t.kind for t in ties}), "ties": len(ties),
-            "sources": max((t.sources for t in ties), default=0),
-            "first": dates[0] if dates else None, "last": dates[-1] if dates else None,
-            "events": sorted({t.event for t in ties if t.event}),
-            "via": [entity_ref(entities, n) for n in data.get("via", [])]}
+            "kinds": shown["kinds"], "ties": shown["ties"], "sources": shown["sources"],
+            "first": shown["first"], "last": shown["last"], "events": shown["events"],
+            "via": sorted((entity_ref(entities, n) for n in via), key=lambda e: (e["name"], e["id"]))}
 
 
 def network(conn, name: str, *, depth: int = 2, level: str = "all", filters: Filters | None = None,
@@ -104,8 +99,8 @@ def network(conn, name: str, *, depth: int = 2, level: str = "all", filters: Fil
         # keep the best-connected newcomers: most ties into the kept set, then most sources
         score = {}
         for n in found:
-            ties = [t for m, data in hood.graph[n].items() if m in kept for t in data["ties"]]
-            score[n] = (-len(ties), -max((len({c.source_key for c in t.claims}) for t in ties), default=0), n)
+            into = [data for m, data in hood.graph[n].items() if m in kept]
+            score[n] = (-sum(d["count"] for d in into), -max((d["reach"] for d in into), default=0), n)
         truncated += max(0, len(found) - room)
         frontier = set(heapq.nsmallest(room, found, key=score.__getitem__))
         kept |= frontier
@@ -122,6 +117,8 @@ def network(conn, name: str, *, depth: int = 2, level: str = "all", filters: Fil
         ego = hood.graph.subgraph(set(ego) | {o for p in people for o in hood.graph[p]
                                               if hood.types.get(o) == "organization"})
         hood.truncated = hood.truncated or bool(truncated)
+    if level != "all":
+        hood.load(ego.edges())  # projections read the ties (pre-counted links carry counts only)
     view = project(ego, hood.types, level, root=root)
     if root not in view:
         view.add_node(root)
@@ -130,9 +127,15 @@ def network(conn, name: str, *, depth: int = 2, level: str = "all", filters: Fil
     view = view.subgraph(keep)
     entities = entity_rows(conn, keep | {n for _, _, d in view.edges(data=True) for n in d.get("via", [])})
     entities.setdefault(root, center)
-    nodes = [dict(entity_ref(entities, n), distance=distance[n], degree=view.degree(n))
-             for n in sorted(keep, key=lambda n: (distance[n], entities.get(n, {}).get("name", n)))]
-    edges = [edge_record(u, v, d, entities, hood.events) for u, v, d in view.edges(data=True)]
-    edges.sort(key=lambda e: (e["source"]["name"], e["target"]["name"]))
+    def rank(n: str) -> tuple:
+        return (distance[n], entities.get(n, {}).get("name", n), n)
+
+    nodes = [dict(entity_ref(entities, n), distance=distance[n], degree=view.degree(n)) for n in sorted(keep, key=rank)]
+    # each edge from its end nearer the centre, so the answer does not depend on how the graph was read
+    shown = hood.details(view.edges()) if level == "all" else {(u, v): summarise(d["ties"])
+                                                                for u, v, d in view.edges(data=True)}
+    edges = [edge_record(*sorted((u, v), key=rank), shown[(u, v)], d.get("via", []), entities)
+             for u, v, d in view.edges(data=True)]
+    edges.sort(key=lambda e: (e["source"]["name"], e["target"]["name"], e["source"]["id"], e["target"]["id"]))
     return {"center": entity_ref(entities, root), "depth": depth, "level": level, "nodes": nodes,
             "edges": edges, "truncated": bool(truncated) or hood.truncated, "omitted": truncated}

@@ -13,6 +13,7 @@ from itertools import combinations
 
 from sqlalchemy import func, select
 
+from linkwatch.analysis import aggregate
 from linkwatch.analysis.dates import after, period, sort_key
 from linkwatch.analysis.filters import Filters
 from linkwatch.analysis.hops import HopWriter, entity_ref
@@ -20,17 +21,26 @@ from linkwatch.analysis.source import (Tie, _claim, chunks, entity_rows, event_i
                                        participation_rows_by_event)
 from linkwatch.analysis.views import CO_PRESENCE_ROLES, HOP_PREDICATES, MEMBERSHIP_PREDICATES, NODE_TYPES
 from linkwatch.errors import LinkwatchError
-from linkwatch.store.schema import claims, clusters, documents, kb_events
+from linkwatch.store.schema import claims, clusters, documents, kb_entities, kb_events
 
 LEVELS = ("organization", "all")
 
 
-def _sides(conn, present: dict[str, set[str]], types: dict[str, str], level: str) -> dict[str, dict[str, set]]:
-    """event → {organisation (or entity) → the participants standing for it}."""
+def _sides(conn, present: dict[str, set[str]], types: dict[str, str], level: str, *,
+           counted: bool = False) -> dict[str, dict[str, set]]:
+    """event → {organisation (or entity) → the participants standing for it}.
+
+    ``counted``: memberships from the store's pre-counted ties, not from claims.
+    """
     if level == "all":
         return {ev: {e: {e} for e in who if types.get(e) in NODE_TYPES} for ev, who in present.items()}
     people = {e for who in present.values() for e in who if types.get(e) == "person"}
-    orgs_of = member_orgs(conn, people, types)
+    if counted:
+        orgs_of = aggregate.member_orgs(conn, people)
+        types.update(_types(conn, {o for orgs in orgs_of.values() for o in orgs} - types.keys()))
+        orgs_of = {p: {o for o in orgs if types.get(o) == "organization"} for p, orgs in orgs_of.items()}
+    else:
+        orgs_of = member_orgs(conn, people, types)
     out = {}
     for ev, who in present.items():
         sides: dict[str, set] = defaultdict(set)
@@ -79,6 +89,14 @@ def member_orgs(conn, people: set[str], types: dict[str, str]) -> dict[str, set[
     return out
 
 
+def _types(conn, kb_ids) -> dict[str, str]:
+    out = {}
+    for batch in chunks(set(kb_ids)):
+        out.update((r.kb_id, r.type) for r in conn.execute(
+            select(kb_entities.c.kb_id, kb_entities.c.type).where(kb_entities.c.kb_id.in_(batch))))
+    return out
+
+
 def _presence(conn, event_items: dict[str, str], filters: Filters) -> tuple[dict[str, set[str]], dict, dict]:
     """kb event → entities present; also kb event → claims, and the types seen."""
     rows = participation_rows_by_event(conn, event_items)
@@ -95,7 +113,7 @@ def _presence(conn, event_items: dict[str, str], filters: Filters) -> tuple[dict
         ev = event_items[r.subject]
         present[ev].add(claim.about)
         support[ev].append(claim)
-    types = {k: v["type"] for k, v in entity_rows(conn, {e for s in present.values() for e in s}).items()}
+    types = _types(conn, {e for s in present.values() for e in s})
     return present, support, types
 
 
@@ -175,37 +193,50 @@ def new_links(conn, *, since: str, until: str | None = None, by: str = "event", 
     stmt = select(kb_events.c.kb_id, kb_events.c.time_value).where(kb_events.c.time_value >= since[:4])
     if until:
         stmt = stmt.where(kb_events.c.time_value <= until + "\uffff")
-    recent = {r.kb_id for r in conn.execute(stmt) if after(r.time_value, since)
+    recent = {r.kb_id: r.time_value for r in conn.execute(stmt) if after(r.time_value, since)
               and (not until or (period(r.time_value) or ("", ""))[0] <= (period(until) or (until, until))[1])}
-    event_items = event_items_of(conn, recent) if recent else {}
-    present, support, types = _presence(conn, event_items, filters)
-    sides = _sides(conn, present, types, level)
-    events = event_rows(conn, present)
+    # who was there: the store's pre-counted presences when no claim filter is asked for
+    counted = aggregate.usable(conn, filters, dates=True, sources=True)
+    if counted:
+        present = aggregate.present_at(conn, recent)
+        types = _types(conn, {e for who in present.values() for e in who})
+        support: dict[str, list] = {}
+    else:
+        present, support, types = _presence(conn, event_items_of(conn, recent) if recent else {}, filters)
+    sides = _sides(conn, present, types, level, counted=counted)
 
     first: dict[tuple, tuple] = {}
     for ev, side in sides.items():
-        date = events.get(ev, {}).get("date")
+        date = recent.get(ev)
         for x, y in combinations(sorted(side), 2):
             if side[x] == side[y] or side[x] <= side[y] and len(side[y]) == 1:
                 continue  # one person standing for both: a membership, not a meeting
-            if (x, y) not in first or sort_key(date) < sort_key(first[(x, y)][0]):
+            if (x, y) not in first or (sort_key(date), ev) < (sort_key(first[(x, y)][0]), first[(x, y)][1]):
                 first[(x, y)] = (date, ev)
     results = []
     candidates = sorted(first.items(), key=lambda kv: (sort_key(kv[1][0]), kv[0]))
     checker = _History(conn, since, level)
-    for (x, y), (date, ev) in candidates:
-        if checker.together_before(x, y):
-            continue
-        claims_here = [replace(c, about=x if c.about in sides[ev][x] else y)
-                       for c in support[ev] if c.about in sides[ev][x] | sides[ev][y]]
-        tie = Tie(a=x, b=y, kind="co_presence", event=ev, claims=claims_here)
-        if tie.sources < filters.min_sources:
-            continue
-        results.append({"a": x, "b": y, "tie": tie, "date": date, "event": ev,
-                        "via": sorted((sides[ev][x] | sides[ev][y]) - {x, y})})
+    for chunk in chunks(candidates, 500):
+        if counted:  # first meetings are pre-counted: one look-up per pair, and claims for the new ones only
+            met = aggregate.met_before(conn, [pair for pair, _ in chunk], level=level, start=period(since)[0])
+            chunk = [c for c in chunk if c[0] not in met]
+            wanted = {ev for _, (_, ev) in chunk} - support.keys()
+            support.update(_presence(conn, event_items_of(conn, wanted), filters)[1] if wanted else {})
+        for (x, y), (date, ev) in chunk:
+            if not counted and checker.together_before(x, y):
+                continue
+            claims_here = [replace(c, about=x if c.about in sides[ev][x] else y)
+                           for c in support.get(ev, ()) if c.about in sides[ev][x] | sides[ev][y]]
+            tie = Tie(a=x, b=y, kind="co_presence", event=ev, claims=claims_here, date=date)
+            if tie.sources < filters.min_sources:
+                continue
+            results.append({"a": x, "b": y, "tie": tie, "date": date, "event": ev,
+                            "via": sorted((sides[ev][x] | sides[ev][y]) - {x, y})})
+            if len(results) >= limit:
+                break
         if len(results) >= limit:
             break
-    return _render(conn, results, events, since=since, by="event", level=level)
+    return _render(conn, results, {}, since=since, by="event", level=level)
 
 
 def member_people(conn, orgs: set[str]) -> dict[str, set[str]]:
@@ -236,10 +267,14 @@ def _new_by_ingest(conn, *, since, until, level, filters, limit) -> dict:
     from linkwatch.analysis.neighbourhood import Neighbourhood
     hood = Neighbourhood(conn, filters=filters)
     hood.expand(entities)
+    hood.load(hood.graph.edges())
     results = []
     for u, v, data in hood.graph.edges(data=True):
         for tie in data["ties"]:
-            first_doc = min((docs.get(c.document_id, "9999") for c in tie.claims), default="9999")
+            if tie.counted:
+                first_doc = tie.summary["first_ingest"] or "9999"
+            else:
+                first_doc = min((docs.get(c.document_id, "9999") for c in tie.claims), default="9999")
             if first_doc < period(since)[0] or (until and first_doc > period(until)[1]):
                 continue
             if level == "organization" and not (hood.types.get(tie.a) == hood.types.get(tie.b) == "organization"):
@@ -247,7 +282,8 @@ def _new_by_ingest(conn, *, since, until, level, filters, limit) -> dict:
             if tie.kind not in HOP_PREDICATES + ("co_presence",):
                 continue
             results.append({"a": tie.a, "b": tie.b, "tie": tie, "date": first_doc, "event": tie.event, "via": []})
-    results.sort(key=lambda r: (r["date"], r["a"], r["b"]))
+    results.sort(key=lambda r: (r["date"], r["a"], r["b"], r["tie"].kind, r["event"] or ""))
+    hood.with_claims([r["tie"] for r in results[:limit]])
     return _render(conn, results[:limit], hood.events, since=since, by="ingest", level=level)
 
 

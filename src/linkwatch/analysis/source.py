@@ -59,7 +59,9 @@ class Tie:
     """A knowledge-base-level link between entities ``a`` and ``b``.
 
     ``kind`` is a relation predicate (``a`` is the subject) or ``co_presence``
-    (``event`` is the knowledge-base event both took part in).
+    (``event`` is the knowledge-base event both took part in, ``date`` its date).
+    A tie read from the store's aggregate (``kb_ties``) carries its counts in
+    ``summary`` until its claims are read (``analysis.aggregate.with_claims``).
     """
 
     a: str
@@ -68,6 +70,8 @@ class Tie:
     event: str | None = None
     claims: list[Claim] = field(default_factory=list)
     roles: dict[str, str | None] = field(default_factory=dict)  # co-presence: entity → role
+    date: str | None = None
+    summary: dict | None = None  # sources, reach, confidence, modalities, first_ingest
 
     @property
     def key(self) -> tuple:
@@ -77,21 +81,39 @@ class Tie:
         return self.b if node == self.a else self.a
 
     @property
+    def counted(self) -> bool:
+        """True when the counts come from the aggregate (the claims are not read yet)."""
+        return self.summary is not None and not self.claims
+
+    @property
     def modalities(self) -> list[str]:
+        if self.counted:
+            return list(self.summary["modalities"])
         return sorted({c.modality or "asserted" for c in self.claims})
 
     @property
     def confidence(self) -> float:
+        if self.counted:
+            return self.summary["confidence"]
         values = [c.confidence for c in self.claims if c.confidence is not None]
         return max(values) if values else 0.0
 
     @property
     def sources(self) -> int:
         """Independent sources; for a co-presence, those placing *both* at the event (at least 1)."""
+        if self.counted:
+            return self.summary["sources"]
         if self.kind == "co_presence":
             a = {c.source_key for c in self.claims if c.about == self.a}
             b = {c.source_key for c in self.claims if c.about == self.b}
             return max(1, len(a & b)) if a and b else 0
+        return len({c.source_key for c in self.claims})
+
+    @property
+    def reach(self) -> int:
+        """Independent sources over all its claims (for a co-presence, placing either end)."""
+        if self.counted:
+            return self.summary["reach"]
         return len({c.source_key for c in self.claims})
 
     @property
@@ -246,11 +268,15 @@ def ties_around(conn, kb_ids: Iterable[str], *, types: dict[str, str] | None = N
     part = participation_rows_by_entity(conn, mine, limit=limit)
     if limit is not None and capped is not None and (len(part) >= limit or len(rel) >= limit):
         capped.append(sorted(kb_ids))
-    event_items = {r.subject for r in part}
+    # every report of those kb events, not only the ones naming these entities: a co-presence is two
+    # entities at one kb event, whichever documents place each of them there
+    named = kb_of(conn, {r.subject for r in part})
+    event_items = dict(named)
+    event_items.update(items_of(conn, set(named.values()), kind="event"))
     part_all = participation_rows_by_event(conn, event_items) if event_items else []
     item_kb = dict(mine)
-    item_kb.update(kb_of(conn, {r.subject for r in rel} | {r.object for r in rel} | {r.object for r in part_all}
-                        | event_items))
+    item_kb.update(event_items)
+    item_kb.update(kb_of(conn, {r.subject for r in rel} | {r.object for r in rel} | {r.object for r in part_all}))
     for r in rel:
         a, b = item_kb[r.subject], item_kb[r.object]
         if a == b:

@@ -12,6 +12,7 @@ from collections import defaultdict
 
 from sqlalchemy import func, or_, select
 
+from linkwatch.analysis import aggregate
 from linkwatch.analysis.dates import sort_key
 from linkwatch.analysis.filters import Filters
 from linkwatch.analysis.hops import entity_ref
@@ -19,11 +20,11 @@ from linkwatch.analysis.lookup import find_entity
 from linkwatch.analysis.source import (_claim, _claim_query, chunks, entity_rows, event_items_of, event_rows,
                                        evidence_for, items_of, kb_of, participation_rows_by_event,
                                        relation_rows)
-from linkwatch.analysis.views import MEMBERSHIP_PREDICATES
+from linkwatch.analysis.views import MEMBERSHIP_PREDICATES, PRESENCE_ROLES
 from linkwatch.errors import LinkwatchError
 from linkwatch.store.schema import claims, clusters, kb_events, records
 
-PRESENCE = ("participant", "organizer", "location")
+PRESENCE = PRESENCE_ROLES
 
 
 def _rows_naming(conn, item_ids) -> list:
@@ -38,7 +39,10 @@ def _own_events(conn, entity_id: str, filters: Filters, *, events=None) -> dict[
     """kb event → its date, for every event the entity is present at through a claim passing the filters.
 
     With ``events``, only those kb events (read from the events' side, so a page stays cheap).
+    Without, from the store's pre-counted presences when no claim filter is asked for.
     """
+    if events is None and aggregate.usable(conn, filters, dates=True, sources=True):
+        return aggregate.events_of(conn, entity_id)
     me = clusters.alias("me")
     ce = clusters.alias("ce")
     event = func.coalesce(ce.c.kb_id, claims.c.subject)  # an item missing from clusters stands for itself

@@ -1,22 +1,18 @@
 """How the analysis views the ontology: which ties are hops, who counts as present.
 
-Kept in one place so paths, networks, brokers and exports agree. Predicates
-and event roles themselves are the ontology's (``data/ontology.yaml``); this
-module only says which of them make a path between two entities.
+Kept in one place so paths, networks, brokers, exports and the store's
+analysis aggregates agree: the definitions live with the aggregates
+(``linkwatch.store.edges``), which the store rebuilds from claims, and are
+read from here. Predicates and event roles themselves are the ontology's
+(``data/ontology.yaml``); this module only says which of them make a path
+between two entities.
 """
 from __future__ import annotations
 
-# static relations that make a hop between two entities (designations do not:
-# every group designated by the same state is not thereby linked)
-HOP_PREDICATES = ("member_of", "front_of", "offshoot_of", "allied_with")
-
-# participation predicates that put an entity *at* an event (the location does not)
-CO_PRESENCE_ROLES = ("participant", "organizer")
-
-# entity types that are nodes of the link graph (places are attributes of events)
-NODE_TYPES = ("person", "organization")
-
-# the predicates a person's organisation is read from (organisation-level views)
-MEMBERSHIP_PREDICATES = ("member_of",)
+from linkwatch.store.edges import (CO_PRESENCE_ROLES, HOP_PREDICATES, MEMBERSHIP_PREDICATES, MODALITY_RANK,
+                                   NODE_TYPES, PRESENCE_ROLES)
 
 MODALITIES = ("asserted", "reported", "alleged", "denied")
+
+__all__ = ["CO_PRESENCE_ROLES", "HOP_PREDICATES", "MEMBERSHIP_PREDICATES", "MODALITIES", "MODALITY_RANK",
+           "NODE_TYPES", "PRESENCE_ROLES"]

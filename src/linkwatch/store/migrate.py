@@ -56,11 +56,21 @@ def _analysis_indexes(conn: Connection) -> None:
         conn.exec_driver_sql(ddl)
 
 
+def _edges(conn: Connection) -> None:
+    """The analysis aggregates (``store.edges``); built now when the store already holds a resolved KB."""
+    from linkwatch.store import edges
+
+    schema.metadata.create_all(conn, tables=[*edges.TABLES, schema.kb_aggregates], checkfirst=True)
+    if not edges.is_built(conn) and conn.execute(select(schema.clusters.c.item_id).limit(1)).first():
+        edges.rebuild(conn)
+
+
 MIGRATIONS: list[tuple[str, Callable[[Connection], None]]] = [
     ("0001_initial", _initial),
     ("0002_fingerprints", _fingerprints),
     ("0003_rewordings_conflicts", _rewordings_conflicts),
     ("0004_analysis_indexes", _analysis_indexes),
+    ("0005_edges", _edges),
 ]
 
 

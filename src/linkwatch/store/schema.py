@@ -101,6 +101,12 @@ Tables
     ``list``, ``entity_id``, ``schema``, ``name``, ``properties`` JSON);
     ``watchlist_names`` indexes every name of it by ``name_key``.
 
+``kb_ties`` / ``kb_links`` / ``kb_presence`` / ``kb_firsts`` / ``kb_aggregates``
+    Analysis aggregates (migration ``0005_edges``): the kb-level ties, the
+    pairs they join, the events each entity is named at, and when two
+    entities first met, counted from claims by ``store.edges.refresh_edges``
+    after every ingest, merge, split or undo (see the tables below).
+
 Joining a claim to the graph: ``claims.subject`` → ``clusters.item_id`` →
 ``clusters.kb_id`` (same for ``object``), and ``evidence.document_id`` →
 ``documents`` for the source, its outlet and its ``syndicated_of``.
@@ -298,3 +304,82 @@ signature_bands = Table(
 )
 """``signature_bands``: the LSH bands of each signature; a document sharing
 a band with another is a candidate rewording of it (no pairwise scan)."""
+
+# added by migration 0005_edges: analysis aggregates, rebuilt from claims by ``store.edges.refresh_edges``
+# after every resolution; what counts as a tie is ``store.edges`` (hops, co-presence, denials aside)
+kb_ties = Table(
+    "kb_ties", metadata,
+    Column("lo", String(200), nullable=False),
+    Column("hi", String(200), nullable=False),
+    Column("kind", String(64), nullable=False),
+    Column("event", String(200)),
+    Column("subject", String(200)),
+    Column("date", String(32)),
+    Column("sources", Integer, nullable=False),
+    Column("claim_sources", Integer, nullable=False),
+    Column("confidence", Float, nullable=False),
+    Column("modalities", String(64), nullable=False),
+    Column("first_ingest", String(10)),
+    Index("ix_kb_ties_pair", "lo", "hi"),
+    Index("ix_kb_ties_hi", "hi"),
+)
+"""``kb_ties``: one row per knowledge-base tie between two people or organisations, as analysis
+shows it by default (denied claims aside): a relation (``kind`` = predicate, ``subject`` = its
+subject kb id) or a co-presence at kb ``event`` (``date`` its date). ``lo`` < ``hi`` are the two
+ends; ``sources`` independent sources (for a co-presence, those placing both), ``claim_sources``
+the independent sources of all its claims, ``confidence`` the best, ``modalities`` comma-joined,
+``first_ingest`` the day its earliest document was ingested."""
+
+kb_links = Table(
+    "kb_links", metadata,
+    Column("node", String(200), primary_key=True),
+    Column("other", String(200), primary_key=True),
+    Column("other_type", String(32)),
+    Column("other_documents", Integer),
+    Column("ties", Integer, nullable=False),
+    Column("claim_sources", Integer, nullable=False),
+    Column("sources", Integer, nullable=False),
+    Column("best_sources", Integer, nullable=False),
+    Column("best_confidence", Float, nullable=False),
+    Column("kinds", String(200), nullable=False),
+    Column("first", String(32)),
+    Column("last", String(32)),
+    Column("events", JSON),
+)
+"""``kb_links``: the pairs of ``kb_ties``, once in each direction (``node`` → ``other``, with the
+other's type and document count): how many ties, the most independent sources of one tie
+(``claim_sources`` over its claims, ``sources`` as the tie counts them), the strongest tie's
+sources and confidence, the kinds of tie (comma-joined), the first and last dates of their
+events and the events (JSON list of kb event ids)."""
+
+kb_presence = Table(
+    "kb_presence", metadata,
+    Column("entity", String(200), primary_key=True),
+    Column("event", String(200), primary_key=True),
+    Column("date", String(32)),
+    Column("present", Boolean, nullable=False),
+    Index("ix_kb_presence_event", "event", "entity"),
+)
+"""``kb_presence``: the kb events each kb entity is named at (participant, organizer or location;
+``present`` when participant or organizer), with the event's date."""
+
+kb_firsts = Table(
+    "kb_firsts", metadata,
+    Column("level", String(16), primary_key=True),
+    Column("lo", String(200), primary_key=True),
+    Column("hi", String(200), primary_key=True),
+    Column("start", String(10), nullable=False),
+    Column("date", String(32)),
+    Column("event", String(200)),
+)
+"""``kb_firsts``: when two entities were first together at a dated event (``start``: the first
+day of that event's date; ``date``, ``event``). ``level`` ``all``: both present; ``organization``:
+two organisations, each present or represented by a member."""
+
+kb_aggregates = Table(
+    "kb_aggregates", metadata,
+    Column("name", String(64), primary_key=True),
+    Column("built_at", DateTime(timezone=True), nullable=False),
+    Column("counts", JSON),
+)
+"""``kb_aggregates``: which aggregates are built and when (analysis reads claims when absent)."""

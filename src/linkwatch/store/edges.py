@@ -1,0 +1,304 @@
+"""Analysis aggregates: the knowledge base's ties, pairs, presences and first meetings, pre-counted.
+
+Rebuilt from the claims by :func:`refresh_edges` whenever identity changes
+(the end of an ingest, a merge, a split or an undo), in one transaction, so
+readers see either the old aggregate or the new one. The tables
+(``store.schema``: ``kb_ties``, ``kb_links``, ``kb_presence``, ``kb_firsts``,
+``kb_aggregates``) are views of claims and clusters: dropping and rebuilding
+them loses nothing.
+
+What counts as a tie is defined here, once, for the store and for analysis
+(``analysis.views`` re-exports it): a relation whose predicate is a hop, or
+two entities placed at one kb event as participant or organizer; ends are
+people and organisations; a denied claim is no support. The aggregates hold
+what analysis shows by default (no filter); analysis reads the claims when
+asked for a confidence or modality filter or a date window.
+"""
+from __future__ import annotations
+
+import json
+import logging
+import re
+import time
+from collections import defaultdict
+from itertools import combinations
+
+from sqlalchemy import JSON, delete, func, insert, select
+from sqlalchemy.engine import Connection, Engine
+
+from linkwatch.store import schema as S
+from linkwatch.store.db import now, writing
+
+log = logging.getLogger(__name__)
+
+# static relations that make a hop between two entities (designations do not:
+# every group designated by the same state is not thereby linked)
+HOP_PREDICATES = ("member_of", "front_of", "offshoot_of", "allied_with")
+# participation predicates that put an entity *at* an event (the location does not)
+CO_PRESENCE_ROLES = ("participant", "organizer")
+# ... and those that tie an entity to an event at all (a place's timeline is its events)
+PRESENCE_ROLES = CO_PRESENCE_ROLES + ("location",)
+# entity types that are nodes of the link graph (places are attributes of events)
+NODE_TYPES = ("person", "organization")
+# the predicates a person's organisation is read from (organisation-level views)
+MEMBERSHIP_PREDICATES = ("member_of",)
+MODALITY_RANK = {"asserted": 3, "reported": 2, "alleged": 1, "denied": 0}
+
+NAME = "edges"  # the kb_aggregates row saying the tables below are built
+TABLES = (S.kb_ties, S.kb_links, S.kb_presence, S.kb_firsts)
+CHUNK = 5000
+
+_VALUE = re.compile(r"^(\d{4})(?:-(\d{2})(?:-(\d{2}))?)?")
+
+
+def period_start(value: str | None) -> str | None:
+    """The first day of an ISO value at any precision (``2023-11`` → ``2023-11-01``); None for junk.
+
+    The same reading as ``analysis.dates.period`` (tested to agree)."""
+    m = _VALUE.match(value.strip()) if value else None
+    if not m:
+        return None
+    year, month, day = m.groups()
+    if day:
+        return f"{year}-{month}-{day}"
+    if month:
+        return f"{year}-{month}-01" if 1 <= int(month) <= 12 else None
+    return f"{year}-01-01"
+
+
+def strength(sources: int, date: str | None, kind: str, modalities, confidence: float) -> tuple:
+    """Sort key of a tie, strongest first: independent sources, dated, modality, confidence."""
+    best = max((MODALITY_RANK.get(m, 0) for m in modalities), default=0)
+    return (-sources, 0 if (date or kind != "co_presence") else 1, -best, -confidence)
+
+
+def is_built(conn: Connection) -> bool:
+    """True when the aggregates are built (analysis reads claims otherwise)."""
+    return conn.execute(select(S.kb_aggregates.c.name).where(S.kb_aggregates.c.name == NAME)).first() is not None
+
+
+def refresh_edges(engine: Engine) -> dict:
+    """Rebuild every analysis aggregate from the claims, in one transaction; returns row counts."""
+    started = time.perf_counter()
+    with writing(engine, "refresh the analysis aggregates") as conn:
+        counts = rebuild(conn)
+    log.info("analysis aggregates rebuilt in %.1f s: %s", time.perf_counter() - started, counts)
+    return counts
+
+
+class _Support:
+    """The claims (denials aside) behind one entity's side of a tie."""
+
+    __slots__ = ("keys", "confidence", "modalities", "first")
+
+    def __init__(self) -> None:
+        self.keys: set[str] = set()
+        self.confidence: float | None = None
+        self.modalities: set[str] = set()
+        self.first: str | None = None
+
+    def add(self, key: str, confidence: float | None, modality: str, day: str | None) -> None:
+        self.keys.add(key)
+        if confidence is not None and (self.confidence is None or confidence > self.confidence):
+            self.confidence = confidence
+        self.modalities.add(modality)
+        if day is not None and (self.first is None or day < self.first):
+            self.first = day
+
+
+def _earliest(*days):
+    days = [d for d in days if d is not None]
+    return min(days) if days else None
+
+
+def _best(*values):
+    values = [v for v in values if v is not None]
+    return max(values) if values else 0.0
+
+
+def rebuild(conn: Connection) -> dict:
+    """Recompute the aggregates from claims, clusters and the kb summaries (on an open transaction)."""
+    entities = {r.kb_id: (r.type, r.documents or 0) for r in conn.execute(
+        select(S.kb_entities.c.kb_id, S.kb_entities.c.type, S.kb_entities.c.documents))}
+    dates = dict(conn.execute(select(S.kb_events.c.kb_id, S.kb_events.c.time_value)).all())
+    docs = {r.id: (r.syndicated_of or r.id, r.ingested_at.date().isoformat() if r.ingested_at else None)
+            for r in conn.execute(select(S.documents.c.id, S.documents.c.syndicated_of, S.documents.c.ingested_at))}
+
+    def node(kb: str) -> bool:
+        return kb in entities and entities[kb][0] in NODE_TYPES
+
+    def source(document_id: str) -> tuple[str, str | None]:
+        return docs.get(document_id, (document_id, None))
+
+    ties: list[tuple] = []  # rows in TIE_COLUMNS order
+    rel, members = _relations(conn, source)
+    for (predicate, a, b), support in rel.items():
+        if a == b or not support.keys or not (node(a) and node(b)):
+            continue
+        lo, hi = sorted((a, b))
+        ties.append((lo, hi, predicate, None, a, None, len(support.keys), len(support.keys), _best(support.confidence),
+                     ",".join(sorted(support.modalities)), support.first))
+    del rel
+
+    presence: list[tuple] = []
+    firsts: dict[tuple, tuple] = {}
+    orgs = {kb for kb, (kind, _) in entities.items() if kind == "organization"}
+    for event, rows in _participations(conn):
+        date = dates.get(event)
+        named: dict[str, bool] = {}
+        present: dict[str, _Support] = {}
+        for who, predicate, modality, confidence, document_id in rows:
+            at = predicate in CO_PRESENCE_ROLES
+            named[who] = named.get(who, False) or at
+            if not at:
+                continue
+            support = present.setdefault(who, _Support())
+            modality = modality or "asserted"
+            if modality != "denied":
+                key, day = source(document_id)
+                support.add(key, confidence, modality, day)
+        presence.extend((who, event, date, at) for who, at in named.items())
+        for x, y in combinations(sorted(w for w in present if node(w)), 2):
+            sx, sy = present[x], present[y]
+            if not (sx.keys and sy.keys):
+                continue  # each end needs a claim that is not a denial
+            ties.append((x, y, "co_presence", event, None, date, max(1, len(sx.keys & sy.keys)),
+                         len(sx.keys | sy.keys), _best(sx.confidence, sy.confidence),
+                         ",".join(sorted(sx.modalities | sy.modalities)), _earliest(sx.first, sy.first)))
+        start = period_start(date)
+        if start is None:
+            continue
+        for level, side in (("all", {w for w in present if node(w)}),
+                            ("organization", {o for w in present for o in ({w} | members.get(w, set())) if o in orgs})):
+            for pair in combinations(sorted(side), 2):
+                seen = firsts.get((level,) + pair)
+                if seen is None or (start, event) < (seen[0], seen[2]):
+                    firsts[(level,) + pair] = (start, date, event)
+
+    for table in TABLES:
+        conn.execute(delete(table))
+    # rows go in in index order: appending to the b-trees is several times faster than random inserts
+    counts = {"ties": len(ties)}
+    counts["links"] = _bulk(conn, S.kb_links, LINK_COLUMNS, sorted(_links(ties, entities)))
+    ties.sort(key=lambda t: (t[0], t[1]))
+    _bulk(conn, S.kb_ties, TIE_COLUMNS, ties)
+    del ties
+    presence.sort()
+    counts["presence"] = _bulk(conn, S.kb_presence, ("entity", "event", "date", "present"), presence)
+    del presence
+    counts["firsts"] = _bulk(conn, S.kb_firsts, ("level", "lo", "hi", "start", "date", "event"),
+                             sorted(k + v for k, v in firsts.items()))
+    conn.execute(delete(S.kb_aggregates).where(S.kb_aggregates.c.name == NAME))
+    conn.execute(insert(S.kb_aggregates).values(name=NAME, built_at=now(), counts=counts))
+    return counts
+
+
+def _kb(alias, item):
+    """An item's kb id; an item missing from ``clusters`` stands for itself."""
+    return func.coalesce(alias.c.kb_id, item)
+
+
+def _relations(conn: Connection, source) -> tuple[dict[tuple, _Support], dict[str, set[str]]]:
+    """(predicate, subject kb, object kb) → support; and member kb → the kb ids it is a member of."""
+    subj, obj = S.clusters.alias("subj"), S.clusters.alias("obj")
+    c = S.claims
+    stmt = (select(_kb(subj, c.c.subject).label("a"), _kb(obj, c.c.object).label("b"), c.c.predicate,
+                   c.c.modality, c.c.confidence, c.c.document_id)
+            .select_from(c.outerjoin(subj, subj.c.item_id == c.c.subject).outerjoin(obj, obj.c.item_id == c.c.object))
+            .where(c.c.kind == "relation", c.c.predicate.in_(HOP_PREDICATES), c.c.object.is_not(None)))
+    out: dict[tuple, _Support] = {}
+    members: dict[str, set[str]] = defaultdict(set)
+    for a, b, predicate, modality, confidence, document_id in conn.execute(stmt):
+        support = out.setdefault((predicate, a, b), _Support())
+        modality = modality or "asserted"
+        if modality == "denied":
+            continue
+        key, day = source(document_id)
+        support.add(key, confidence, modality, day)
+        if predicate in MEMBERSHIP_PREDICATES:
+            members[a].add(b)
+    return out, members
+
+
+def _participations(conn: Connection):
+    """(kb event, [(kb entity, predicate, modality, confidence, document id)]) per event, in event order."""
+    ev, who = S.clusters.alias("ev"), S.clusters.alias("who")
+    c = S.claims
+    event = _kb(ev, c.c.subject).label("event")
+    stmt = (select(event, _kb(who, c.c.object).label("who"), c.c.predicate, c.c.modality, c.c.confidence,
+                   c.c.document_id)
+            .select_from(c.outerjoin(ev, ev.c.item_id == c.c.subject).outerjoin(who, who.c.item_id == c.c.object))
+            .where(c.c.kind == "participation", c.c.predicate.in_(PRESENCE_ROLES), c.c.object.is_not(None))
+            .order_by(event))
+    current, rows = None, []
+    for r in conn.execute(stmt, execution_options={"yield_per": 20000}):
+        if r.event != current:
+            if rows:
+                yield current, rows
+            current, rows = r.event, []
+        rows.append((r.who, r.predicate, r.modality, r.confidence, r.document_id))
+    if rows:
+        yield current, rows
+
+
+TIE_COLUMNS = ("lo", "hi", "kind", "event", "subject", "date", "sources", "claim_sources", "confidence",
+               "modalities", "first_ingest")
+LINK_COLUMNS = ("node", "other", "other_type", "other_documents", "ties", "claim_sources", "sources",
+                "best_sources", "best_confidence", "kinds", "first", "last", "events")
+
+
+def date_key(value: str | None) -> tuple:
+    """Orders dates by their start, a coarser value before finer ones starting the same day, junk last
+    (``analysis.dates.sort_key``, then the value)."""
+    start = period_start(value)
+    return ((start + str(10 - len(value))) if start else "9999", value or "")
+
+
+def _links(ties: list[tuple], entities: dict[str, tuple]):
+    """One row per pair and direction (LINK_COLUMNS): tie count, best source counts, the strongest tie,
+    kinds, first and last event dates, events."""
+    pairs: dict[tuple, list] = {}
+    for lo, hi, kind, event, _, date, sources, claim_sources, confidence, modalities, _ in ties:
+        key = strength(sources, date, kind, modalities.split(","), confidence)
+        p = pairs.get((lo, hi))
+        if p is None:
+            p = pairs[(lo, hi)] = [0, 0, 0, key, sources, confidence, set(), set(), []]
+        p[0] += 1
+        p[1] = max(p[1], claim_sources)
+        p[2] = max(p[2], sources)
+        if key < p[3]:
+            p[3:6] = [key, sources, confidence]
+        p[6].add(kind)
+        if event is not None:
+            p[8].append(event)
+            if date is not None:
+                p[7].add(date)
+    for (lo, hi), (count, claim_sources, sources, _, best_sources, best_confidence, kinds, dates, events) in pairs.items():
+        dates = sorted(dates, key=date_key)
+        row = (count, claim_sources, sources, best_sources, best_confidence, ",".join(sorted(kinds)),
+               dates[0] if dates else None, dates[-1] if dates else None, sorted(events))
+        for a, b in ((lo, hi), (hi, lo)):
+            kind, documents = entities.get(b, (None, 0))
+            yield (a, b, kind, documents) + row
+
+
+def _bulk(conn: Connection, table, columns: tuple[str, ...], rows) -> int:
+    """Insert tuples in ``columns`` order, straight through the driver (no per-row compilation)."""
+    quote = conn.dialect.identifier_preparer.quote
+    mark = "?" if conn.dialect.paramstyle == "qmark" else "%s"
+    as_json = [isinstance(table.c[c].type, JSON) for c in columns]
+    marks = [f"CAST({mark} AS JSON)" if j and conn.dialect.name == "postgresql" else mark for j in as_json]
+    sql = (f"INSERT INTO {quote(table.name)} ({', '.join(quote(c) for c in columns)}) "
+           f"VALUES ({', '.join(marks)})")
+    n, batch = 0, []
+    for row in rows:
+        if any(as_json):
+            row = tuple(json.dumps(v) if j and v is not None else v for v, j in zip(row, as_json))
+        batch.append(row)
+        if len(batch) >= CHUNK:
+            conn.exec_driver_sql(sql, batch)
+            n, batch = n + len(batch), []
+    if batch:
+        conn.exec_driver_sql(sql, batch)
+        n += len(batch)
+    return n

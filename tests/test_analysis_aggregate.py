@@ -1,0 +1,231 @@
+"""The analysis aggregates (``store.edges``) against a recomputation from claims.
+
+The oracle is the claim-level path analysis keeps as its fallback
+(``ties_around``, ``Filters``, the timeline's own-event query, the ``new``
+history check), run with the aggregates switched off inside a rolled-back
+transaction. After every change of identity (ingest, merge, undo, split,
+re-ingest of a changed document) the aggregates must equal it, and every
+question must answer the same from either.
+"""
+from __future__ import annotations
+
+import datetime as dt
+from contextlib import contextmanager
+from itertools import combinations
+
+import pytest
+from hypothesis import given, strategies as st
+from sqlalchemy import create_engine, delete, select
+
+from linkwatch.analysis import Filters, aggregate
+from linkwatch.analysis.dates import period, sort_key
+from linkwatch.analysis.links import links
+from linkwatch.analysis.neighbourhood import Neighbourhood, summarise, weight
+from linkwatch.analysis.network import network
+from linkwatch.analysis.newlinks import _History, _kb_pairs, PRESENT, new_links
+from linkwatch.analysis.source import keep_node, ties_around
+from linkwatch.analysis.timeline import _own_events, timeline
+from linkwatch.kb import ingest_articles, merge, split, undo
+from linkwatch.store import connect, schema as S
+from linkwatch.store.edges import date_key, is_built, period_start, refresh_edges
+from linkwatch.store.migrate import migrate
+
+from test_analysis_kb import build_kb
+from test_store import REPORTS, FakeExtractor, _pg_url, arts, kb_of
+
+
+@pytest.fixture(params=["sqlite", "postgresql"])
+def db(request, tmp_path):
+    if request.param == "sqlite":
+        engine = connect(str(tmp_path / "kb.db"))
+    else:
+        engine = connect(_pg_url(), migrate=False)
+        with engine.begin() as conn:
+            S.metadata.drop_all(conn)
+        migrate(engine)
+    yield engine
+    engine.dispose()
+
+
+@contextmanager
+def from_claims(engine):
+    """A connection on which analysis reads claims (the aggregates' marker deleted, then rolled back)."""
+    with engine.connect() as conn:
+        trans = conn.begin()
+        conn.execute(delete(S.kb_aggregates))
+        try:
+            yield conn
+        finally:
+            trans.rollback()
+
+
+def recomputed(engine) -> dict:
+    """The aggregates' content, recomputed by the claim-level path."""
+    with from_claims(engine) as conn:
+        kinds = dict(conn.execute(select(S.kb_entities.c.kb_id, S.kb_entities.c.type)).all())
+        dates = dict(conn.execute(select(S.kb_events.c.kb_id, S.kb_events.c.time_value)).all())
+        ingested = {r.id: r.ingested_at.date().isoformat() for r in conn.execute(
+            select(S.documents.c.id, S.documents.c.ingested_at))}
+        ties = set()
+        types: dict = {}
+        for tie in ties_around(conn, list(kinds), types=types):
+            if not (keep_node(types.get(tie.a)) and keep_node(types.get(tie.b))):
+                continue
+            tie.date = dates.get(tie.event) if tie.event else None
+            kept = Filters().apply(tie, date=tie.date)
+            if kept is not None:
+                ties.add((kept.kind, kept.event, kept.a if kept.kind != "co_presence" else None,
+                          *sorted((kept.a, kept.b)), kept.date, kept.sources, kept.reach,
+                          round(kept.confidence, 6), ",".join(kept.modalities),
+                          min(ingested[c.document_id] for c in kept.claims)))
+        hood = Neighbourhood(conn, use_aggregate=False, hub_threshold=None)
+        hood.types.update(kinds)
+        hood.expand([k for k, t in kinds.items() if keep_node(t)])
+        hood.finish()
+        links_ = {}
+        for u, v, data in hood.graph.edges(data=True):
+            shown = summarise(data["ties"])
+            for a, b in ((u, v), (v, u)):
+                links_[(a, b)] = (data["count"], data["reach"], round(data["weight"], 6), shown["kinds"],
+                                  shown["sources"], shown["first"], shown["last"], shown["events"])
+        presence = set()
+        for entity in kinds:
+            present = {ev for _, ev in _kb_pairs(conn, [entity], kind="entity", side=S.claims.c.object,
+                                                 other=S.claims.c.subject, where=PRESENT)}
+            for ev, date in _own_events(conn, entity, Filters()).items():
+                presence.add((entity, ev, date, ev in present))
+        return {"ties": ties, "links": links_, "presence": presence}
+
+
+def stored(engine) -> dict:
+    with engine.connect() as conn:
+        assert is_built(conn)
+        ties = {(r.kind, r.event, r.subject, r.lo, r.hi, r.date, r.sources, r.claim_sources, round(r.confidence, 6),
+                 r.modalities, r.first_ingest) for r in conn.execute(select(S.kb_ties))}
+        links_ = {(r.node, r.other): (r.ties, r.claim_sources, round(weight(r.best_sources, r.best_confidence), 6),
+                                      r.kinds.split(","), r.sources, r.first, r.last, r.events)
+                  for r in conn.execute(select(S.kb_links))}
+        presence = {(r.entity, r.event, r.date, bool(r.present)) for r in conn.execute(select(S.kb_presence))}
+        return {"ties": ties, "links": links_, "presence": presence}
+
+
+def check_first_meetings(engine) -> None:
+    """``kb_firsts`` says "together before" exactly when the claim-level history check does."""
+    with engine.connect() as conn:
+        kinds = dict(conn.execute(select(S.kb_entities.c.kb_id, S.kb_entities.c.type)).all())
+        starts = sorted({period(d)[0] for d in conn.execute(select(S.kb_events.c.time_value)).scalars()
+                         if period(d)})
+    for level, wanted in (("all", ("person", "organization")), ("organization", ("organization",))):
+        pairs = list(combinations(sorted(k for k, t in kinds.items() if t in wanted), 2))
+        days = {s for start in starts for s in (start, (dt.date.fromisoformat(start) + dt.timedelta(days=1)).isoformat())}
+        for since in sorted(days) + ["2100-01-01"]:
+            with engine.connect() as conn:
+                counted = aggregate.met_before(conn, pairs, level=level, start=since)
+            with from_claims(engine) as conn:
+                history = _History(conn, since, level)
+                assert counted == {p for p in pairs if history.together_before(*p)}, (level, since)
+
+
+def check_answers(engine) -> None:
+    """Every question answers the same from the aggregates as from the claims."""
+    with engine.connect() as conn:
+        nodes = sorted(conn.execute(select(S.kb_entities.c.kb_id).where(
+            S.kb_entities.c.type.in_(("person", "organization")))).scalars())
+        since = sorted(d for d in conn.execute(select(S.kb_events.c.time_value)).scalars() if d)[:1] or ["2024"]
+
+    def answers(conn) -> list:
+        out = []
+        for x in nodes:
+            out += [network(conn, x, depth=2), network(conn, x, depth=1, level="organization"), timeline(conn, x)]
+            out += [links(conn, x, y, hops=3) for y in nodes if y != x]
+        for level in ("organization", "all"):
+            out.append(new_links(conn, since=since[0][:4], level=level))
+        out.append(new_links(conn, since="2000", by="ingest"))
+        return out
+
+    with engine.connect() as conn:
+        assert aggregate.usable(conn, Filters())
+        counted = answers(conn)
+    with from_claims(engine) as conn:
+        assert not aggregate.usable(conn, Filters())
+        assert counted == answers(conn)
+
+
+def check(engine) -> None:
+    assert stored(engine) == recomputed(engine)
+    check_first_meetings(engine)
+    check_answers(engine)
+
+
+def test_aggregates_follow_ingest_merge_undo_split_and_reingest(db):
+    ingest_articles(arts("a1", "a2", "b1"), db=db, extract=FakeExtractor())
+    check(db)
+    bashir, layla = kb_of(db, "a1", "E3"), kb_of(db, "b1", "E1")
+    out = merge(bashir, layla, db=db)
+    merged = kb_of(db, "a1", "E3")
+    assert merged == kb_of(db, "b1", "E1") and merged != bashir  # the merged cluster has a new id ...
+    assert {merged} == {t[3] for t in stored(db)["ties"] if t[0] == "co_presence"}  # ... its ties follow
+    check(db)
+    ingest_articles(arts("a3"), db=db, extract=FakeExtractor())
+    check(db)
+    undo(out["judgement"], db=db)
+    check(db)
+    with db.connect() as conn:
+        a1, a2 = (conn.execute(select(S.records.c.id).where(S.records.c.document_id == d,
+                                                           S.records.c.local_id == "E1")).scalar()
+                  for d in ("a1", "a2"))
+    before = stored(db)
+    split(a1, a2, db=db)
+    assert stored(db) != before  # a2's Naji Zahir is apart, with a2's meeting
+    check(db)
+    before = stored(db)
+
+    def rewritten(stream):  # a2 changed: now it tells of a rally in June, and of no membership
+        for art in stream:
+            yield REPORTS["a3"](art)
+    ingest_articles(arts("a2", suffix=" Corrected."), db=db, extract=rewritten)
+    after = stored(db)
+    assert after != before
+    check(db)
+
+
+def test_aggregates_of_the_fixture_kb():
+    engine = create_engine("sqlite://")
+    build_kb(engine)
+    with engine.connect() as conn:
+        assert not is_built(conn)  # tables written directly: analysis reads claims until a refresh
+    counts = refresh_edges(engine)
+    assert counts["ties"] and counts["links"] == len(stored(engine)["links"]) and counts["firsts"]
+    check(engine)
+
+
+def test_migration_builds_the_aggregates_of_an_older_store(db):
+    ingest_articles(arts("a1", "a2", "b1"), db=db, extract=FakeExtractor())
+    expected = stored(db)
+    with db.begin() as conn:
+        for table in (S.kb_ties, S.kb_links, S.kb_presence, S.kb_firsts, S.kb_aggregates):
+            table.drop(conn)
+        conn.execute(S.migrations.delete().where(S.migrations.c.name == "0005_edges"))
+    assert migrate(db) == ["0005_edges"]
+    assert stored(db) == expected
+    assert migrate(db) == []
+
+
+def test_filters_the_aggregates_cannot_answer_read_claims(db):
+    ingest_articles(arts("a1", "a2"), db=db, extract=FakeExtractor())
+    with db.connect() as conn:
+        assert aggregate.usable(conn, Filters()) and aggregate.usable(conn, Filters.parse())
+        assert not aggregate.usable(conn, Filters(min_confidence=0.5))
+        assert not aggregate.usable(conn, Filters.parse(modality="asserted"))
+        assert not aggregate.usable(conn, Filters(since="2024")) and not aggregate.usable(conn, Filters(min_sources=2))
+        assert aggregate.usable(conn, Filters(since="2024", min_sources=2), dates=True, sources=True)
+        assert Neighbourhood(conn, filters=Filters(min_sources=2)).aggregate is False
+        assert Neighbourhood(conn).aggregate is True
+
+
+@given(st.one_of(st.text(max_size=12), st.from_regex(r"\A\d{4}(-\d{2}(-\d{2})?)?\Z"),
+                 st.tuples(st.dates(), st.sampled_from([4, 7, 10])).map(lambda t: t[0].isoformat()[:t[1]])))
+def test_store_reads_dates_as_analysis_does(value):
+    p = period(value)
+    assert period_start(value) == (p[0] if p else None)
+    assert date_key(value)[0] == sort_key(value)
