@@ -5,9 +5,15 @@ A mention finds its candidate records in this order (first hit wins):
 1. a dotted admin1 abbreviation ("W.Va.", "Calif.", "Ont.");
 2. a demonym ("Pakistani", "Afghans", "European"), standing for its country or region;
 3. the name itself (transliterated, case- and dot-folded; "Saint"/"St" variants);
-   then without a possessive "'s"; then without a generic suffix ("Oaxaca State");
-4. for a name of several words, the longest run of words naming a well-known
-   place ("University of Alberta" → Alberta).
+   then without a possessive "'s"; then without generic designators, stripped one
+   at a time ("Oaxaca State", "Guma LGA", "Walker County Sheriff's Office");
+   then with or without an Arabic article ("Qamishli" → Al Qamishli);
+4. a demonym not listed, derived by its ending from a major place ("Sicilian",
+   "Serb", "Saint Lucian");
+5. for a name of several words: without a leading direction word ("West Surrey",
+   "South Kilburn"); else the longest run of words naming a well-known place
+   ("University of Alberta" → Alberta; all records of that name compete); else,
+   for the name of a body, its demonym ("Mexican Senate" → Mexico).
 
 Curated regions (data/places.yaml) win outright. Other candidates are ranked by a
 score made of general evidence only (no per-name rules):
@@ -17,14 +23,15 @@ score made of general evidence only (no per-name rules):
 * how the name matched: a curated name (country names and aliases) beats a
   primary name, which beats an alternate name;
 * the kind of place: countries, then admin1 subdivisions, then cities; an admin
-  area loses to its own city of the same name (Tehran, Kabul, Gao);
+  area loses to its own city of the same name (Tehran, Kabul, Gao), and a small
+  admin1 gets no edge over a larger city of its name (Manchester);
 * the document: records in a country of the context (more so the larger its
   share), in an admin1 named or implied by it, or near one of its cities. The
   context's names are resolved together first (alone, then again in the light of
   that first pass), so "Georgia" beside "Atlanta" is the US state.
 
 The gazetteer (see :mod:`linkwatch.extract.geo_index`) is loaded lazily once per
-process (≈0.3 s from the on-disk cache, ≈36 MB); a lookup then takes microseconds.
+process (≈0.3 s from the on-disk cache, ≈33 MB pickled); a lookup then takes microseconds.
 """
 from __future__ import annotations
 
