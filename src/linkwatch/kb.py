@@ -30,7 +30,6 @@ from linkwatch.ingest import read_paths
 from linkwatch.model.records import Article, Failure
 from linkwatch.store import schema as S
 from linkwatch.store.db import as_engine, reading, writing
-from linkwatch.store.edges import refresh_edges
 from linkwatch.store.resolution import resolve_store
 from linkwatch.store.write import Prepared, prepare, record_failure, store_batch, stored_hashes
 
@@ -140,7 +139,6 @@ def ingest_articles(items: Iterable[Article | Failure], *, db=None, jobs: int = 
     flush()
     if resolve and (summary["new"] or summary["changed"] or resolution_due(engine)):
         summary.update(resolve_store(engine))
-        refresh_edges(engine)  # analysis aggregates follow identity
     summary.update(totals(engine))
     return summary
 
@@ -169,12 +167,10 @@ def _prepared_here(articles: Iterable[Article], extract: Callable[[Iterable], It
         yield prepare(out, texts.pop(str(out["document"]["id"]), None) or "")
 
 
-def _extract_prepared(batch: list[Article]) -> list[Prepared | Failure]:
-    """Worker task: extract a batch and compute the fingerprints its reports are stored with."""
+def _extract_batch(batch: list[Article]) -> list[dict | Failure]:
+    """Worker task: extract a batch (reports only; the caller still has the texts)."""
     from linkwatch.pipeline import extract_articles
-    texts = {str(a.id): a.text for a in batch}
-    return [out if isinstance(out, Failure) else prepare(out, texts.get(str(out["document"]["id"]), ""))
-            for out in extract_articles(batch, jobs=1)]
+    return list(extract_articles(batch, jobs=1))
 
 
 def _warm_worker() -> None:
@@ -185,7 +181,9 @@ def _warm_worker() -> None:
 def _prepared_in_workers(articles: Iterable[Article], *, jobs: int) -> Iterator[Prepared | Failure]:
     """Extract in ``jobs`` worker processes (at least one), in input order, while the caller stores.
 
-    At most ``2 × jobs + 1`` batches are in flight, so memory stays flat on long streams.
+    The fingerprints of each report's text are computed here, in the storing process, which
+    otherwise waits for the workers. At most ``2 × jobs + 1`` batches are in flight, so memory
+    stays flat on long streams.
     """
     import multiprocessing
     from concurrent.futures import ProcessPoolExecutor
@@ -194,13 +192,19 @@ def _prepared_in_workers(articles: Iterable[Article], *, jobs: int) -> Iterator[
     pool = ProcessPoolExecutor(max_workers=workers, mp_context=multiprocessing.get_context("fork"),
                                initializer=_warm_worker)
     in_flight: deque = deque()
+
+    def done() -> Iterator[Prepared | Failure]:
+        future, texts = in_flight.popleft()
+        for out in future.result():
+            yield out if isinstance(out, Failure) else prepare(out, texts.get(str(out["document"]["id"]), ""))
+
     try:
         for batch in _chunks(articles, EXTRACT_BATCH):
-            in_flight.append(pool.submit(_extract_prepared, batch))
+            in_flight.append((pool.submit(_extract_batch, batch), {str(a.id): a.text for a in batch}))
             if len(in_flight) > 2 * workers:
-                yield from in_flight.popleft().result()
+                yield from done()
         while in_flight:
-            yield from in_flight.popleft().result()
+            yield from done()
     finally:
         pool.shutdown(wait=not in_flight, cancel_futures=True)
 
@@ -231,7 +235,6 @@ def merge(left: str, right: str, *, db=None, kind: str = "entity", note: str | N
     engine = as_engine(db)
     jid = judge(engine, left, right, "same", kind=kind, note=note)
     out = {"judgement": jid, **resolve_store(engine)}
-    refresh_edges(engine)
     return out
 
 
@@ -241,7 +244,6 @@ def split(left: str, right: str, *, db=None, kind: str = "entity", note: str | N
     engine = as_engine(db)
     jid = judge(engine, left, right, "not_same", kind=kind, note=note)
     out = {"judgement": jid, **resolve_store(engine)}
-    refresh_edges(engine)
     return out
 
 
@@ -250,7 +252,6 @@ def undo(judgement_id: int, *, db=None) -> dict:
     engine = as_engine(db)
     retract(engine, judgement_id)
     out = resolve_store(engine)
-    refresh_edges(engine)
     return out
 
 

@@ -68,12 +68,12 @@ def fingerprints(text: str) -> list[int]:
 
 
 def simhash(text: str) -> int:
-    counts = [0] * 64
-    for word in re.findall(r"\w+", fold(text)):
-        h = int.from_bytes(hashlib.blake2b(word.encode(), digest_size=8).digest(), "big")
-        for bit in range(64):
-            counts[bit] += 1 if h >> bit & 1 else -1
-    value = sum(1 << bit for bit in range(64) if counts[bit] > 0)
+    """Bit i is set when more than half of the words' 64-bit hashes have it set."""
+    rows = [format(int.from_bytes(hashlib.blake2b(word.encode(), digest_size=8).digest(), "big"), "064b").encode()
+            for word in re.findall(r"\w+", fold(text))]
+    # column sums of the bit rows (b"0" is 48, b"1" is 49), most significant bit first, done by zip and sum
+    ones = [total - 48 * len(rows) for total in map(sum, zip(*rows))] if rows else [0] * 64
+    value = sum(1 << (63 - i) for i, n in enumerate(ones) if 2 * n > len(rows))
     return value - (1 << 64) if value >= 1 << 63 else value
 
 

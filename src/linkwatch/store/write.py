@@ -19,7 +19,7 @@ from collections import Counter, defaultdict
 from dataclasses import dataclass, field
 from typing import Iterable
 
-from sqlalchemy import JSON, and_, delete, func, or_, select, union_all
+from sqlalchemy import JSON, and_, bindparam, delete, func, or_, select
 from sqlalchemy.engine import Connection
 
 from linkwatch.resolve import syndication
@@ -35,7 +35,6 @@ PER_DOCUMENT = (schema.records, schema.events, schema.claims, schema.evidence, s
 # insertion order of a batch's rows (documents first, as a reader of the finished transaction expects nothing else)
 TABLES = (schema.documents, *PER_DOCUMENT)
 IN_CHUNK = 500   # ids per IN (...) list
-BOILERPLATE = 200  # documents counted per fingerprint when looking for the original of a copy
 
 
 def hid(*parts) -> str:
@@ -60,6 +59,12 @@ class Prepared:
     fingerprints: list = field(default_factory=list)
     simhash: int | None = None
     signatures: dict = field(default_factory=dict)
+    bands: dict = field(default_factory=dict)   # kind → the LSH band hashes of that signature
+
+    def __post_init__(self) -> None:
+        for kind, signature in self.signatures.items():
+            if kind not in self.bands:
+                self.bands[kind] = syndication.bands(signature)
 
     @property
     def document_id(self) -> str:
@@ -144,7 +149,7 @@ def write_report(conn: Connection, report: dict, *, extractor: str | None = None
 
 def report_rows(report: dict, *, extractor: str | None = None, fingerprints: Iterable[int] = (),
                 simhash: int | None = None, syndicated_of: str | None = None,
-                signatures: dict[str, list[int]] | None = None) -> dict:
+                signatures: dict[str, list[int]] | None = None, bands: dict[str, list[int]] | None = None) -> dict:
     """``{table: [row, ...]}`` of one report (no database access)."""
     doc = report["document"]
     document_id = str(doc["id"])
@@ -233,7 +238,7 @@ def report_rows(report: dict, *, extractor: str | None = None, fingerprints: Ite
     for kind, signature in (signatures or {}).items():
         out[schema.signatures].append(dict(document_id=document_id, kind=kind, signature=signature))
         out[schema.signature_bands].extend(dict(document_id=document_id, kind=kind, band=i, hash=h)
-                                           for i, h in enumerate(syndication.bands(signature)))
+                                           for i, h in enumerate((bands or {}).get(kind) or syndication.bands(signature)))
     return out
 
 
@@ -254,7 +259,7 @@ class BatchIndex:
             self.prints[h].append(document_id)
         for kind, signature in item.signatures.items():
             self.signatures[(document_id, kind)] = signature
-            for band, h in enumerate(syndication.bands(signature)):
+            for band, h in enumerate(item.bands[kind]):
                 self.bands[(kind, band, h)].append(document_id)
         self.documents[document_id] = (doc.get("outlet"), doc.get("published"), syndicated_of)
 
@@ -273,10 +278,10 @@ def store_batch(conn: Connection, batch: list[Prepared], *, extractor: str | Non
         document_id, doc = item.document_id, item.report["document"]
         copy_of = copied_from(conn, document_id, item.fingerprints, pending=index) or \
             reworded_from(conn, document_id, item.signatures, outlet=doc.get("outlet"),
-                          published=doc.get("published"), pending=index)
+                          published=doc.get("published"), pending=index, bands=item.bands)
         for table, table_rows in report_rows(item.report, extractor=extractor, fingerprints=item.fingerprints,
                                              simhash=item.simhash, syndicated_of=copy_of,
-                                             signatures=item.signatures).items():
+                                             signatures=item.signatures, bands=item.bands).items():
             rows[table].extend(table_rows)
         index.add(item, copy_of)
         statuses.append(("changed" if document_id in before else "new", doc.get("source") or document_id))
@@ -303,45 +308,61 @@ def copied_from(conn: Connection, document_id: str, prints: list[int], *, thresh
                 min_shared: int = 6, pending: BatchIndex | None = None) -> str | None:
     """The earlier document this one copies (whole or in part), or None (``pending``: the batch so far).
 
-    One query: for each of the document's fingerprints, the stored documents that have it (at most
-    ``BOILERPLATE`` of them: a passage thousands of documents share is boilerplate, and the original of a
-    copy shares the copy's rarer passages too), with each one's ``syndicated_of``.
+    One query: the stored document sharing most of the fingerprints (on a tie the smaller id), with its
+    ``syndicated_of``; the batch's earlier documents are counted in memory, after the stored ones.
     """
     if not prints:
         return None
-    fp, docs = schema.fingerprints, schema.documents
     unique = sorted(set(prints))
-    shared: Counter = Counter()
-    root: dict[str, str | None] = {}
-    for chunk in _chunks(unique, 100):
-        parts = [select(fp.c.document_id).where(fp.c.hash == h, fp.c.document_id != document_id)
-                 .limit(BOILERPLATE).subquery().select() for h in chunk]
-        hits = union_all(*parts).subquery() if len(parts) > 1 else parts[0].subquery()
-        query = select(hits.c.document_id, func.count(), docs.c.syndicated_of) \
-            .join(docs, docs.c.id == hits.c.document_id).group_by(hits.c.document_id, docs.c.syndicated_of)
-        for doc, n, syndicated_of in conn.execute(query):
-            shared[doc] += n
-            root[doc] = syndicated_of
+    best: tuple[int, str, str | None] | None = None
+    if len(unique) <= IN_CHUNK:
+        row = conn.execute(_BEST_COPY, {"prints": unique, "self": document_id}).first()
+        if row is not None:
+            best = (row[1], row[0], row[2])
+    else:  # a long text: add the counts up over chunks
+        shared: Counter = Counter()
+        fp = schema.fingerprints
+        for chunk in _chunks(unique):
+            for doc, n in conn.execute(select(fp.c.document_id, func.count()).where(
+                    fp.c.hash.in_(chunk), fp.c.document_id != document_id).group_by(fp.c.document_id)):
+                shared[doc] += n
+        if shared:
+            doc = min(shared, key=lambda d: (-shared[d], d))
+            root = conn.execute(select(schema.documents.c.syndicated_of)
+                                .where(schema.documents.c.id == doc)).scalar()
+            best = (shared[doc], doc, root)
     if pending is not None:
+        counts: Counter = Counter()
         for h in unique:
             for doc in pending.prints.get(h, ()):
                 if doc != document_id:
-                    shared[doc] += 1
-                    root[doc] = pending.documents[doc][2]
-    if not shared:
+                    counts[doc] += 1
+        for doc, n in counts.items():  # batch order: an earlier document wins a tie
+            if best is None or n > best[0]:
+                best = (n, doc, pending.documents[doc][2])
+    if best is None:
         return None
-    batch_order = {d: i for i, d in enumerate(pending.documents)} if pending is not None else {}
-    # the most shared; on a tie a stored document before one of this batch, then the smaller id
-    doc = min(shared, key=lambda d: (-shared[d], batch_order.get(d, -1), d))
-    n = shared[doc]
+    n, doc, root = best
     if n >= min_shared or n / len(prints) >= threshold:
-        return root[doc] or doc
+        return root or doc
     return None
+
+
+def _best_copy_query():
+    fp, docs = schema.fingerprints, schema.documents
+    n = func.count().label("n")
+    best = select(fp.c.document_id, n).where(fp.c.hash.in_(bindparam("prints", expanding=True)),
+                                             fp.c.document_id != bindparam("self")) \
+        .group_by(fp.c.document_id).order_by(n.desc(), fp.c.document_id).limit(1).subquery()
+    return select(best.c.document_id, best.c.n, docs.c.syndicated_of).join(docs, docs.c.id == best.c.document_id)
+
+
+_BEST_COPY = _best_copy_query()
 
 
 def reworded_from(conn: Connection, document_id: str, signatures: dict[str, list[int]], *,
                   outlet: str | None = None, published: str | None = None, candidates: int = 20,
-                  pending: BatchIndex | None = None) -> str | None:
+                  pending: BatchIndex | None = None, bands: dict[str, list[int]] | None = None) -> str | None:
     """The earlier document from another outlet this one rewords (``resolve.syndication``), or None.
 
     Candidates are the documents sharing an LSH band (one indexed look-up per signature kind); only the
@@ -349,7 +370,7 @@ def reworded_from(conn: Connection, document_id: str, signatures: dict[str, list
     """
     bands_t, sigs_t, docs = schema.signature_bands, schema.signatures, schema.documents
     for kind, signature in signatures.items():
-        keys = list(enumerate(syndication.bands(signature)))
+        keys = list(enumerate((bands or {}).get(kind) or syndication.bands(signature)))
         shared: Counter = Counter()
         found = conn.execute(select(bands_t.c.band, bands_t.c.document_id).where(
             or_(*[and_(bands_t.c.kind == kind, bands_t.c.band == band, bands_t.c.hash == h) for band, h in keys]),
