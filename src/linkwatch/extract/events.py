@@ -659,6 +659,14 @@ def _arguments(event: Event, doc: Doc, ents: Entities, owned: set[int], timexes,
                     add(_resolve(conj, ents, persons_before), countries=countries)
         for partner in _co_subjects(verb):  # "Together with AQIM, it claimed ...": a second subject
             add(_resolve(partner, ents, persons_before))
+        if verb.i != t.i:  # "the delegation to those talks was led by X": the support verb's agent
+            for a in verb.children:
+                if a.dep_ == "agent":
+                    for g in a.children:
+                        for x in (g, *g.conjuncts):
+                            ent = ents.at(x.i)
+                            if ent is not None and ent.type in {"person", "organization"}:
+                                add(ent)
     # passive agent: "felicitated by X", "organised by X", "hosted by X"
     for node in region:
         if node.dep_ == "agent" or (node.lower_ == "by" and node.head.tag_ == "VBN"):
@@ -843,6 +851,7 @@ def extract_events(doc: Doc, ents: Entities, timexes, *, members: dict[str, set[
             ev.future = ev.future or _future(t)
             local.append(ev)
         local = _merge_in_sentence(local)
+        _attacks_on_gatherings(local)
         for ev in local:
             if ev.container:
                 continue
@@ -1126,6 +1135,32 @@ def _merge_in_sentence(local: list[Event]) -> list[Event]:
     return out
 
 
+def _attacks_on_gatherings(local: list[Event]) -> None:
+    """"the bombing of a JUI-F convention in Khar", "bombings at a memorial in Kerman": the gathering
+    is where the attack struck. The attackers did not attend it, its people are not the attackers,
+    and its place is the attack's."""
+    for attack in (e for e in local if e.type == "attack"):
+        for gathering in (e for e in local if e.type == "gathering"):
+            g = gathering.trigger
+            nested = _is_ancestor(attack.trigger, g) and any(
+                a.dep_ == "prep" and a.lower_ in {"of", "at", "on", "against", "targeting"}
+                for a in g.ancestors if _is_ancestor(attack.trigger, a))
+            sibling = g.dep_ == "pobj" and g.head.lower_ in {"at", "on"} and _is_ancestor(g.head.head, attack.trigger)
+            if not nested and not sibling:
+                continue
+            inside = {id(p) for p in _entities_under(g, gathering.participants + [gathering.organizer])}
+            gathering.participants = [p for p in gathering.participants if id(p) in inside]
+            attack.participants = [p for p in attack.participants if id(p) not in inside]
+            if gathering.location is not None and (attack.location is None or attack.location.is_country):
+                attack.location = gathering.location
+
+
+def _entities_under(t: Token, candidates: list[Entity | None]) -> list[Entity]:
+    """The candidates with a mention inside t's subtree."""
+    span = {x.i for x in t.subtree}
+    return [c for c in candidates if c is not None and c.tokens & span]
+
+
 def _where_clause(inner: Token, outer: Token) -> bool:
     """"the conference in Karachi, where he appeared alongside X": the same happening."""
     cur = inner
@@ -1155,7 +1190,7 @@ def _verb_chain(inner: Token, outer: Token) -> bool:
 def _antecedent(events: list[Event], ev: Event) -> Event | None:
     family = CONTACT if ev.type in CONTACT else {ev.type}
     for prev in reversed(events[-6:]):
-        if prev.type in family and (not ev.participants or set(ev.parties()) & set(prev.parties())
+        if prev.type in family and _compatible(ev, prev) and (not ev.participants or set(ev.parties()) & set(prev.parties())
                                     or {p.id for p in ev.participants if p.type == 'person'} <= prev.parties()):
             return prev
     return None
