@@ -122,8 +122,13 @@ def _triggers(sent: Span) -> list[tuple[Token, str]]:
     # the head carries it, typed by the more specific modifier
     kinds = {t.i: kind for t, kind in found}
     merged = []
+    signed = {c.i for t, kind in found if t.pos_ == "VERB" and t.lemma_.lower() == "sign" for c in t.children
+              if c.dep_ == "dobj" and kinds.get(c.i) == "other"}
     for t, kind in found:
-        if t.pos_ == "VERB" and any(c.dep_ == "dobj" and c.i in kinds and kinds[c.i] != kind for c in t.children):
+        if t.i in signed:
+            continue  # "signed a pledge of unity": the signing is the happening
+        if t.pos_ == "VERB" and t.lemma_.lower() != "sign" and any(
+                c.dep_ == "dobj" and c.i in kinds and kinds[c.i] != kind for c in t.children):
             continue  # "led the attack", "addressed the funeral": the object names the happening
         if t.dep_ in {"compound", "amod", "nmod"} and t.head.i in kinds and t.head.i != t.i:
             kinds[t.head.i] = kind
