@@ -855,6 +855,7 @@ def extract_events(doc: Doc, ents: Entities, timexes, *, members: dict[str, set[
                 continue
             ev.future = ev.future or _future(t)
             local.append(ev)
+        _split_coordinated_acts(local)
         local = _merge_in_sentence(local)
         _attacks_on_gatherings(local)
         for ev in local:
@@ -901,7 +902,7 @@ def _discourse_times(events: list[Event]) -> None:
     for ev in ordered:
         value = _time_value(ev)
         if value is not None:
-            last = ev
+            last = ev if not ev.future else last
             continue
         if ev.vague or ev.future or ev.type not in CONTACT or last is None:
             continue
@@ -1138,6 +1139,21 @@ def _merge_in_sentence(local: list[Event]) -> list[Event]:
         if not ev.participants and ev.type in CONTACT | {"visit"}:
             ev.participants = [p for p in other.participants if p.type == "person"][:1]
     return out
+
+
+def _split_coordinated_acts(local: list[Event]) -> None:
+    """"X designated A in 2013, and added B to the list in 2018": two acts of one subject; a party
+    named after the second verb is the second act's, however the parser attached it."""
+    acts = sorted((e for e in local if e.type == "other" and e.trigger.pos_ == "VERB"), key=lambda e: e.trigger.i)
+    for first, second in zip(acts, acts[1:]):
+        cut = second.trigger.i
+        sent = first.trigger.sent
+        moved = [p for p in first.participants
+                 if not any(sent.start <= t < cut for t in p.tokens) and any(cut < t < sent.end for t in p.tokens)]
+        for p in moved:
+            first.participants.remove(p)
+            if p not in second.participants:
+                second.participants.append(p)
 
 
 def _attacks_on_gatherings(local: list[Event]) -> None:
