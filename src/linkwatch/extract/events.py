@@ -52,6 +52,7 @@ class Event:
     container: bool = False
     future: bool = False
     vague: bool = False  # "recently": the text withholds the date
+    own_time: bool = False  # the date is said in the event's own clause (not borrowed from the sentence or paragraph)
 
     def parties(self) -> set[str]:
         return {e.id for e in self.participants} | ({self.organizer.id} if self.organizer else set())
@@ -127,6 +128,8 @@ def _triggers(sent: Span) -> list[tuple[Token, str]]:
     for t, kind in found:
         if t.i in signed:
             continue  # "signed a pledge of unity": the signing is the happening
+        if t.dep_ == "pobj" and t.head.lower_ in {"before", "after", "since", "until", "ahead"} and _is_anaphoric(t):
+            continue  # "Before the ceremony the Leader received him": a time anchor, not a new happening
         if t.pos_ == "VERB" and t.lemma_.lower() != "sign" and any(
                 c.dep_ == "dobj" and c.i in kinds and kinds[c.i] != kind for c in t.children):
             continue  # "led the attack", "addressed the funeral": the object names the happening
@@ -808,6 +811,7 @@ def _arguments(event: Event, doc: Doc, ents: Entities, owned: set[int], timexes,
     segment = _segment_time(t, doc, owned, timexes)
     if segment is not None and (chosen is None or chosen[1] is not segment):
         chosen = (0, segment)  # "the raid on X in January 2016, and the attack on Y in September 2016"
+    event.own_time = chosen is not None
     if chosen is None and not vague:
         chosen = fallback or (_paragraph_time(doc, t, timexes) if PARAGRAPH_FALLBACK else None)
     event.time = chosen[1] if chosen else None
@@ -1211,7 +1215,7 @@ def _verb_chain(inner: Token, outer: Token) -> bool:
 def _antecedent(events: list[Event], ev: Event) -> Event | None:
     family = CONTACT if ev.type in CONTACT else {ev.type}
     for prev in reversed(events[-6:]):
-        if prev.type in family and _compatible(ev, prev) and (not ev.participants or set(ev.parties()) & set(prev.parties())
+        if prev.type in family and (not ev.own_time or _compatible(ev, prev)) and (not ev.participants or set(ev.parties()) & set(prev.parties())
                                     or {p.id for p in ev.participants if p.type == 'person'} <= prev.parties()):
             return prev
     return None

@@ -31,6 +31,13 @@ def _tune_tokenizer(nlp: Language) -> None:
         return IZAFA.match(text) or (default_match(text) if default_match else None)
 
     nlp.tokenizer.token_match = token_match
+    from spacy.symbols import ORTH
+    from linkwatch.model.ontology import event_lexicon
+    for spec in event_lexicon().values():  # "swearing-in", "sit-in", "hostage-taking": one noun each
+        for noun in spec["nouns"]:
+            if "-" in noun:
+                for form in {noun, noun.capitalize(), noun + "s"}:
+                    nlp.tokenizer.add_special_case(form, [{ORTH: form}])
 
 
 @lru_cache(maxsize=1)
