@@ -520,12 +520,18 @@ def _capital_name(code: str | None) -> str | None:
 def _sentence_place(t: Token, ents: Entities, owned: set[int]) -> tuple[int, Entity] | None:
     """The nearest place the sentence puts something at ("in X", "at X"), outside nested events."""
     best = None
+    verb = _clause_verb(t)
+    subject_words = {x.i for c in verb.children if c.dep_ in _SUBJ for x in c.subtree if not _is_ancestor(x, t)}
     for tok in t.sent:
         ent = ents.at(tok.i)
         if ent is None or ent.type != "location" or ents.at(tok.head.i) is ent and tok.head.i != tok.i:
             continue
+        if tok.i in subject_words and tok.head.lower_ != "at" and tok.head.head.lower_ in _role_nouns():
+            continue  # "X, deputy head of Hamas in the Gaza Strip, addressed ...": a description of X
         anchor = tok
         if tok.dep_ in {"poss", "compound"} and ents.at(tok.head.i) is None:
+            if tok.head.i in owned or tok.head.i == t.i:
+                continue  # "in a US drone strike": who struck, not where
             anchor = tok.head  # "at Gaza's Shati camp", "in the Sambisa forest"
         elif tok.dep_ == "pobj" and tok.head.lower_ == "of" and tok.head.head.lower_ in PLACE_NOUNS:
             anchor = tok.head.head  # "in the northern city of Gao"
@@ -728,6 +734,7 @@ def _arguments(event: Event, doc: Doc, ents: Entities, owned: set[int], timexes,
                     if a.dep_ in {"amod", "compound"} and a.ent_type_ == "NORP":
                         from linkwatch.extract.relations import _country_entity
                         add(_country_entity(a.text, ents), countries=True)
+    attackers_mod: set[int] = set()
     if t.pos_ in {"NOUN", "PROPN"}:
         add(_possessor(t, ents))
         if event.type == "attack":
@@ -735,6 +742,13 @@ def _arguments(event: Event, doc: Doc, ents: Entities, owned: set[int], timexes,
                 if c.dep_ in {"amod", "compound", "nmod"} and c.ent_type_ == "NORP" and ents.at(c.i) is None:
                     from linkwatch.extract.relations import _country_entity
                     add(_country_entity(c.text, ents), countries=True)
+                # "a US drone strike": the country that struck, not the place struck
+                for m in (c, *(g for g in c.children if g.dep_ in {"compound", "amod"})):
+                    ent = ents.at(m.i)
+                    if c.dep_ in {"compound", "amod", "nmod"} and m.dep_ in {"compound", "amod", "nmod"} \
+                            and ent is not None and ent.is_country and m.i < t.i:
+                        add(ent, countries=True)
+                        attackers_mod.update(ent.tokens)
     if event.type == "meeting":
         _colon_list(parties, t, doc, ents)
     _coordinated(parties, region, doc, ents)
@@ -751,9 +765,15 @@ def _arguments(event: Event, doc: Doc, ents: Entities, owned: set[int], timexes,
         event.roles.update({e.id: "target" for e in _victims(t, ents, persons_before)})
     # place: the nearest location attached by a place preposition (or the visit's object)
     best = None
+    # a place inside the subject's own words is where the subject belongs ("Khalil al-Hayya,
+    # deputy head of Hamas in the Gaza Strip, addressed the crowd"), not where the event was
+    subject_words = {x.i for c in verb.children if c.dep_ in _SUBJ for x in c.subtree} if verb.i != t.i or t.pos_ == "VERB" else set()
     for node in region:
         ent = ents.at(node.i)
         if ent is None or ent.type != "location" or ents.at(node.head.i) is ent and node.head.i != node.i:
+            continue
+        if node.i in attackers_mod or (node.i in subject_words and node.head.lower_ != "at"
+                                       and node.head.head.lower_ in _role_nouns()):
             continue
         head = node.head
         while ents.at(head.i) is ent and head.head.i != head.i:
@@ -960,7 +980,7 @@ def _attribute_perpetrators(doc: Doc, ents: Entities, events: list[Event]) -> No
     sents = _sentences(doc)
     index = {s.start: k for k, s in enumerate(sents)}
     for ev in events:
-        if ev.type != "attack" or any(p.type == "organization" and ev.roles.get(p.id) != "target"
+        if ev.type != "attack" or any((p.type == "organization" or p.is_country) and ev.roles.get(p.id) != "target"
                                       for p in ev.participants):
             continue
         k = index.get(ev.sentences[0].start)
