@@ -785,6 +785,9 @@ def _arguments(event: Event, doc: Doc, ents: Entities, owned: set[int], timexes,
             or (node.dep_ == "pobj" and head.lower_ == "of" and head.head.lower_ in PLACE_NOUNS) \
             or (event.type == "visit" and node.dep_ in {"dobj"}) \
             or (node.dep_ in {"compound", "nmod", "npadvmod"} and head.i == t.i) \
+            or (node.dep_ == "compound" and ents.at(head.i) is None and head.lower_ not in _role_nouns()
+                and (head.dep_ in {"nsubj", "dobj"} and head.head.i in (t.i, verb.i)
+                     or t.dep_ == "relcl" and head.i == t.head.i)) \
             or (node.dep_ in {"appos", "conj"} and best is not None)
         if ok:
             d = _distance(node, t)
@@ -1168,9 +1171,12 @@ def _merge_in_sentence(local: list[Event]) -> list[Event]:
 def _split_coordinated_acts(local: list[Event]) -> None:
     """"X designated A in 2013, and added B to the list in 2018": two acts of one subject; a party
     named after the second verb is the second act's, however the parser attached it."""
-    acts = sorted((e for e in local if e.type == "other" and e.trigger.pos_ == "VERB"), key=lambda e: e.trigger.i)
+    acts = sorted((e for e in local if e.trigger.pos_ == "VERB"), key=lambda e: e.trigger.i)
     for first, second in zip(acts, acts[1:]):
-        cut = second.trigger.i
+        if first.type != "other" and not _clause_break(first.trigger, second.trigger):
+            continue
+        semis = [x.i for x in first.trigger.doc[first.trigger.i:second.trigger.i] if x.text == ";"]
+        cut = semis[-1] if semis else second.trigger.i
         sent = first.trigger.sent
         moved = [p for p in first.participants
                  if not any(sent.start <= t < cut for t in p.tokens) and any(cut < t < sent.end for t in p.tokens)]
@@ -1178,6 +1184,11 @@ def _split_coordinated_acts(local: list[Event]) -> None:
             first.participants.remove(p)
             if p not in second.participants:
                 second.participants.append(p)
+
+
+def _clause_break(a: Token, b: Token) -> bool:
+    """A semicolon between two verbs: two statements."""
+    return any(x.text == ";" for x in a.doc[a.i:b.i])
 
 
 def _attacks_on_gatherings(local: list[Event]) -> None:
