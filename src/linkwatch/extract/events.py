@@ -27,7 +27,7 @@ CONTACT = {"meeting", "gathering"}
 PLACE_PREPS = {"in", "at", "to", "into", "inside", "near", "outside"}
 PARTY_PREPS = {"with", "alongside", "between", "from", "by", "and", "among", "including", "of"}
 PLACE_NOUNS = {"city", "town", "village", "province", "district", "region", "capital", "state", "county", "area",
-               "suburb", "outskirts", "port", "island"}
+               "suburb", "suburbs", "outskirts", "port", "island", "edge", "heart", "centre", "center", "part", "parts"}
 ANAPHORIC_DETS = {"the", "this", "that", "these", "those", "his", "her", "their", "its"}
 _SUBJ = {"nsubj", "nsubjpass"}
 PARAGRAPH_FALLBACK = True
@@ -493,6 +493,21 @@ def _segment_time(t: Token, doc: Doc, owned: set[int], timexes):
     return inside[0] if len(inside) == 1 else None
 
 
+def _place_at(g: Token, ents: Entities) -> Entity | None:
+    """The place a prepositional object names: "Doha", or "the edge of Moscow", "the outskirts of Kabul"."""
+    ent = ents.at(g.i)
+    if ent is not None:
+        return ent if ent.type == "location" else None
+    if g.lower_ in PLACE_NOUNS:
+        for p in g.children:
+            if p.dep_ == "prep" and p.lower_ == "of":
+                for x in p.children:
+                    e = ents.at(x.i)
+                    if e is not None and e.type == "location":
+                        return e
+    return None
+
+
 def _capital_metonymy(region: list[Token], ents: Entities) -> tuple[int, Entity] | None:
     """"in the Iranian capital": the capital of the adjective's country, when the document names it."""
     from linkwatch.extract import geo
@@ -795,10 +810,10 @@ def _arguments(event: Event, doc: Doc, ents: Entities, owned: set[int], timexes,
                 best = (d, ent)
     if best is None and verb is not t:
         for c in verb.children:
-            if c.dep_ == "prep" and c.lower_ in PLACE_PREPS:
+            if c.dep_ == "prep" and c.lower_ in PLACE_PREPS | {"on"}:
                 for g in c.children:
-                    ent = ents.at(g.i)
-                    if ent is not None and ent.type == "location" and g.i not in owned:
+                    ent = _place_at(g, ents)
+                    if ent is not None and g.i not in owned and (c.lower_ != "on" or ents.at(g.i) is None):
                         best = (9, ent)
     if best is None:
         best = _capital_metonymy(region, ents)
@@ -894,13 +909,15 @@ def extract_events(doc: Doc, ents: Entities, timexes, *, members: dict[str, set[
                     target.absorb(ev, arguments=False)
                     _inherit_siblings(local, ev, target)
                     continue
-            if not ev.participants and ev.organizer is None and not (ev.type == "attack" and ev.location):
-                continue
+            if not ev.participants and ev.organizer is None and not (
+                    ev.type == "attack" and (ev.location or ev.own_time and not ev.anaphoric)):
+                continue  # (a dated attack may get its authors from a claim in the next sentences)
             if ev.time is None and ev.location is None and len(ev.parties()) < 2:
                 continue  # nothing places it: a mention of a kind of happening, not a reported one
             events.append(ev)
     events = _merge_across(events, members)
     _attribute_perpetrators(doc, ents, events)
+    events = [e for e in events if e.participants or e.organizer or e.location]
     _event_relative_times(doc, events, timexes)
     _discourse_times(events)
     _discourse_places(events)
