@@ -898,6 +898,7 @@ def extract_events(doc: Doc, ents: Entities, timexes, *, members: dict[str, set[
             ev.future = ev.future or _future(t)
             local.append(ev)
         _split_coordinated_acts(local)
+        _share_coordinated_parties(local)
         local = _merge_in_sentence(local)
         _attacks_on_gatherings(local)
         for ev in local:
@@ -1201,6 +1202,20 @@ def _split_coordinated_acts(local: list[Event]) -> None:
             first.participants.remove(p)
             if p not in second.participants:
                 second.participants.append(p)
+
+
+def _share_coordinated_parties(local: list[Event]) -> None:
+    """"responsible for the attack on X in 2001, the strike on Y in 2016 and the raid on Z": the
+    items of one list of happenings share the parties the list is said of."""
+    nouns = sorted((e for e in local if e.trigger.pos_ in {"NOUN", "PROPN"}), key=lambda e: e.trigger.i)
+    for prev, ev in zip(nouns, nouns[1:]):
+        if ev.participants or ev.organizer or prev.type != ev.type:
+            continue
+        between = prev.trigger.doc[prev.trigger.i + 1:ev.trigger.i]
+        if any(x.pos_ in {"VERB", "AUX"} or x.text == ";" for x in between) or not any(
+                x.text == "," or x.lower_ == "and" for x in between):
+            continue  # not items of one list
+        ev.participants = [p for p in prev.participants if prev.roles.get(p.id) != "target"]
 
 
 def _clause_break(a: Token, b: Token) -> bool:
