@@ -198,8 +198,8 @@ def _type_of(span: Span, person_tokens: set[str], person_names: set[str] = froze
     if label in {"PERSON", "ORG", "NORP"} and _head_word_place(span):
         return "location"
     if label == "PERSON":
-        if len(names) == 1 and _is_country_or_capital(text):
-            return "location"
+        if len(names) == 1 and (_is_country_or_capital(text) or not known_person and _geo().is_place_name(text)):
+            return "location"  # a lone "Kerman" that names no one in the report: the city
         return "person"
     if label == "ORG":
         # a place the model calls an organisation: only a country or capital, or a place after "in/at"

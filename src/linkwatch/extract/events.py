@@ -897,6 +897,7 @@ def extract_events(doc: Doc, ents: Entities, timexes, *, members: dict[str, set[
                 continue
             ev.future = ev.future or _future(t)
             local.append(ev)
+        local = _split_dated_items(local, doc, ents, timexes)
         _split_coordinated_acts(local)
         _share_coordinated_parties(local)
         local = _merge_in_sentence(local)
@@ -1202,6 +1203,47 @@ def _split_coordinated_acts(local: list[Event]) -> None:
             first.participants.remove(p)
             if p not in second.participants:
                 second.participants.append(p)
+
+
+def _split_dated_items(local: list[Event], doc: Doc, ents: Entities, timexes) -> list[Event]:
+    """"IS-K bombed Kabul airport in August 2021, Kerman in January and Crocus City Hall outside
+    Moscow in March": one verb, a list of targets each with its own date, three happenings."""
+    out: list[Event] = []
+    for ev in local:
+        t = ev.trigger
+        if t.pos_ != "VERB" or ev.type not in {"attack", "visit", "other"} or len(local) > 1:
+            out.append(ev)
+            continue
+        end = t.sent.end - (1 if t.sent[-1].is_punct else 0)
+        chunks, start = [], t.i + 1
+        for k in range(t.i + 1, end + 1):
+            if k == end or doc[k].text in {",", ";"} or doc[k].lower_ == "and":
+                if k > start:
+                    chunks.append((start, k))
+                start = k + 1
+        items = []
+        for a, b in chunks:
+            lo, hi = doc[a].idx, doc[b - 1].idx + len(doc[b - 1].text)
+            dates = [tx for tx in timexes if lo <= tx.start and tx.end <= hi and tx.value and tx.kind in {"date", "time"}]
+            named = [ents.at(k) for k in range(a, b) if ents.at(k) is not None and ents.at(k).type != "person"]
+            if named and len(dates) == 1:
+                items.append((named, dates[0]))
+            elif named or dates:
+                items = []
+                break
+        if len(items) < 2 or len({tx.value for _, tx in items}) < 2:
+            out.append(ev)
+            continue
+        listed = {id(e) for named, _ in items for e in named}
+        authors = [p for p in ev.participants if id(p) not in listed and min(p.tokens) < t.i]
+        for named, tx in items:
+            part = Event(type=ev.type, trigger=t, sentences=list(ev.sentences), modality=ev.modality)
+            part.participants = list(authors)
+            place = next((e for e in named if e.type == "location"), None)
+            part.location = place
+            part.time, part.own_time, part.future = tx, True, bool(getattr(tx, "future", False))
+            out.append(part)
+    return out
 
 
 def _share_coordinated_parties(local: list[Event]) -> None:

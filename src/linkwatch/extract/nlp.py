@@ -17,6 +17,8 @@ CLOSE_BEFORE_DASH = r"(?<=\w)[\)\]](?=[\u2014\u2013])"
 # transliterated compound names stay one token: Lashkar-e-Taiba, Fazl-ur-Rehman, Jaish-e-Mohammed
 IZAFA = re.compile(r"^[A-Za-z][a-z]+(?:-(?:e|i|ul|ud|ur|us|ut|un|al|el|ad|as|at|az|o|wal|wa)-[A-Za-z][a-z]+)+$")
 ACRONYM_STOP = r"(?<=[a-z][A-Z])\."
+# hyphenated acronyms are one name: IS-K, ISIS-K, JUI-F, PML-N
+HYPHEN_ACRONYM = re.compile(r"^[A-Z]{2,5}-[A-Z]{1,2}$")
 
 
 def _tune_tokenizer(nlp: Language) -> None:
@@ -28,7 +30,7 @@ def _tune_tokenizer(nlp: Language) -> None:
     default_match = nlp.tokenizer.token_match
 
     def token_match(text: str):
-        return IZAFA.match(text) or (default_match(text) if default_match else None)
+        return IZAFA.match(text) or HYPHEN_ACRONYM.match(text) or (default_match(text) if default_match else None)
 
     nlp.tokenizer.token_match = token_match
     from spacy.symbols import ORTH
