@@ -764,6 +764,16 @@ def _arguments(event: Event, doc: Doc, ents: Entities, owned: set[int], timexes,
                             and ent is not None and ent.is_country and m.i < t.i:
                         add(ent, countries=True)
                         attackers_mod.update(ent.tokens)
+    if event.type == "meeting" and t.dep_ == "pobj":
+        # "in Tehran for talks with Khamenei and with the then foreign minister, X": the second
+        # "with" hangs from the first preposition, not from "talks"
+        for cj in t.head.conjuncts:
+            if cj.lower_ in {"with", "alongside"}:
+                for g in cj.children:
+                    if g.dep_ == "pobj":
+                        ent = ents.at(g.i) or next((ents.at(a.i) for a in g.children if a.dep_ == "appos"
+                                                    and ents.at(a.i) is not None), None)
+                        add(ent)
     if event.type == "meeting":
         _colon_list(parties, t, doc, ents)
     _coordinated(parties, region, doc, ents)
@@ -1139,6 +1149,10 @@ def _merge_in_sentence(local: list[Event]) -> list[Event]:
         for other in sorted(out, key=lambda o: _distance(o.trigger, ev.trigger)):
             same_family = ev.type == other.type or {ev.type, other.type} <= CONTACT
             nested = _is_ancestor(other.trigger, ev.trigger) or _is_ancestor(ev.trigger, other.trigger)
+            if ev.type == other.type and ev.trigger.pos_ == other.trigger.pos_ == "NOUN" and _compatible(ev, other) \
+                    and any(c.lower_ == "the" for c in ev.trigger.children) and ev.trigger.i > other.trigger.i:
+                host = other  # "the swearing-in of X ... among the guests at the ceremony": one ceremony
+                break
             if not same_family or not nested:
                 continue
             inner = ev if _is_ancestor(other.trigger, ev.trigger) else other
@@ -1184,6 +1198,8 @@ def _merge_in_sentence(local: list[Event]) -> list[Event]:
         ev.location = ev.location or other.location
         if not ev.participants and ev.type in CONTACT | {"visit"}:
             ev.participants = [p for p in other.participants if p.type == "person"][:1]
+        elif ev.type in CONTACT and other.type == "visit":  # "came to Tehran for the swearing-in of X", "for talks"
+            ev.participants += [p for p in other.participants if p.type == "person" and p not in ev.participants]
     return out
 
 
