@@ -324,6 +324,35 @@ def _relative_object(t: Token, ents: Entities) -> Entity | None:
     return ent
 
 
+def _affiliation_only(org: Entity, sent: Span, ents: Entities) -> bool:
+    """Every mention of the group in the sentence describes a person: "Hafiz Saeed, Lashkar-e-Taiba's
+    founder", "Saeed, the JuD chief" (the person's tie, not a party of the act)."""
+    if org.type != "organization":
+        return False
+    doc = sent.doc
+    starts = [i for i in sorted(org.tokens) if sent.start <= i < sent.end and ents.at(i - 1) is not org]
+    if not starts:
+        return False
+    roles = _role_nouns()
+    for i in starts:
+        end = i
+        while end + 1 < sent.end and ents.at(end + 1) is org:
+            end += 1
+        k = i - 1
+        while k > sent.start and doc[k].lower_ in {"the", "a", "an"}:
+            k -= 1
+        person_before = k > sent.start and doc[k].text == "," and ents.at(k - 1) is not None \
+            and ents.at(k - 1).type == "person"
+        j = end + 1
+        if j < sent.end and doc[j].text in {"'s", "’s"}:
+            j += 1
+        while j < sent.end and doc[j].lower_ in {"senior", "top", "former", "deputy", "chief", "political", "military"}:
+            j += 1
+        if not (person_before and j < sent.end and doc[j].lower_ in roles):
+            return False
+    return True
+
+
 def _co_acting(together: Token) -> bool:
     """"together with X" modifying a verb that carries another happening (claimed, carried out, led)."""
     verb = together.head.head if together.head.lower_ == "with" else together.head
@@ -784,6 +813,8 @@ def _arguments(event: Event, doc: Doc, ents: Entities, owned: set[int], timexes,
                     parties.append(p)
     if event.organizer in parties:
         parties.remove(event.organizer)
+    if event.type in {"other", "attack"}:
+        parties = [p for p in parties if not _affiliation_only(p, t.sent, ents)]
     event.participants = parties
     if event.type == "attack":
         # "40 personnel were killed", "killed Fuad Shukr": targets, not authors
@@ -811,13 +842,18 @@ def _arguments(event: Event, doc: Doc, ents: Entities, owned: set[int], timexes,
             or (event.type == "visit" and node.dep_ in {"dobj"}) \
             or (node.dep_ in {"compound", "nmod", "npadvmod"} and head.i == t.i) \
             or (node.dep_ == "compound" and ents.at(head.i) is None and head.lower_ not in _role_nouns()
-                and (head.dep_ in {"nsubj", "dobj"} and head.head.i in (t.i, verb.i)
-                     or t.dep_ == "relcl" and head.i == t.head.i)) \
+                and (head.dep_ in {"nsubj", "dobj"} and (head.head.i == t.i or head.head.i == verb.i and verb.i not in owned)
+                     or t.dep_ in {"relcl", "acl"} and head.i == t.head.i)) \
             or (node.dep_ in {"appos", "conj"} and best is not None)
         if ok:
             d = _distance(node, t)
             if best is None or d < best[0]:
                 best = (d, ent)
+    if best is None and t.dep_ in {"relcl", "acl"}:
+        for c in t.head.children:  # "the Algiers Declaration that X signed", "a Lahore court jailed"
+            ent = ents.at(c.i)
+            if c.dep_ == "compound" and ent is not None and ent.type == "location" and ents.at(t.head.i) is None:
+                best = (2, ent)
     if best is None and verb is not t:
         for c in verb.children:
             if c.dep_ == "prep" and c.lower_ in PLACE_PREPS | {"on"}:
@@ -1039,7 +1075,13 @@ def _claimant(doc: Doc, ents: Entities, sent: Span, cues: dict) -> Entity | None
         end = t.i
         while end + 1 < sent.end and ents.at(end + 1) is ent:
             end += 1
-        after = doc[end + 1:min(sent.end, end + 8)].text.lower()
+        stop = min(sent.end, end + 8)
+        for k in range(end + 1, stop):
+            other = ents.at(k)
+            if other is not None and other is not ent and other.type in {"person", "organization"}:
+                stop = k  # "Israel's military says Shukr was behind": the cue is Shukr's
+                break
+        after = doc[end + 1:stop].text.lower()
         before = doc[max(sent.start, t.i - 4):t.i].text.lower()
         if any(after.startswith(c) or f" {c}" in f" {after[:40]}" for c in cues["after"]) \
                 or any(before.endswith(c) or before.endswith(c + " the") for c in cues["before"]):
@@ -1194,6 +1236,8 @@ def _merge_in_sentence(local: list[Event]) -> list[Event]:
         if not hosts:
             continue
         other = min(hosts, key=lambda o: _distance(o.trigger, ev.trigger))
+        if _clause_break(*sorted((other.trigger, ev.trigger), key=lambda x: x.i)):
+            continue  # a parse across a semicolon is no nesting
         ev.time = ev.time or other.time
         ev.location = ev.location or other.location
         if not ev.participants and ev.type in CONTACT | {"visit"}:
