@@ -128,7 +128,8 @@ def _triggers(sent: Span) -> list[tuple[Token, str]]:
     for t, kind in found:
         if t.i in signed:
             continue  # "signed a pledge of unity": the signing is the happening
-        if t.dep_ == "pobj" and t.head.lower_ in {"before", "after", "since", "until", "ahead"} and _is_anaphoric(t):
+        if t.dep_ == "pobj" and t.head.lower_ in {"before", "after", "since", "until", "ahead"} and (
+                _is_anaphoric(t) or any(c.lower_ == "the" for c in t.children)):
             continue  # "Before the ceremony the Leader received him": a time anchor, not a new happening
         if t.pos_ == "VERB" and t.lemma_.lower() != "sign" and any(
                 c.dep_ == "dobj" and c.i in kinds and kinds[c.i] != kind for c in t.children):
@@ -522,6 +523,20 @@ def _segment_time(t: Token, doc: Doc, owned: set[int], timexes):
     return inside[0] if len(inside) == 1 else None
 
 
+def _role_place(tok: Token) -> bool:
+    """A place that says where someone holds a post: "its leader in Gaza", "deputy head of Hamas in
+    the Gaza Strip", "who heads the Katiba Macina in central Mali"."""
+    prep = tok.head
+    if tok.dep_ != "pobj" or prep.lower_ not in {"in", "for"}:
+        return False
+    holder = prep.head
+    if prep.i > 0 and prep.doc[prep.i - 1].text == ",":
+        return False  # "met X, a LeT commander, in Gujranwala": the meeting's place after all
+    if holder.lower_ in _role_nouns():
+        return True
+    return holder.pos_ == "VERB" and holder.lemma_.lower() in {"head", "lead", "command", "run"} and holder.dep_ == "relcl"
+
+
 def _place_at(g: Token, ents: Entities) -> Entity | None:
     """The place a prepositional object names: "Doha", or "the edge of Moscow", "the outskirts of Kabul"."""
     ent = ents.at(g.i)
@@ -570,7 +585,7 @@ def _sentence_place(t: Token, ents: Entities, owned: set[int]) -> tuple[int, Ent
         ent = ents.at(tok.i)
         if ent is None or ent.type != "location" or ents.at(tok.head.i) is ent and tok.head.i != tok.i:
             continue
-        if tok.i in subject_words and tok.head.lower_ != "at" and tok.head.head.lower_ in _role_nouns():
+        if _role_place(tok):
             continue  # "X, deputy head of Hamas in the Gaza Strip, addressed ...": a description of X
         anchor = tok
         if tok.dep_ in {"poss", "compound"} and ents.at(tok.head.i) is None:
@@ -828,8 +843,7 @@ def _arguments(event: Event, doc: Doc, ents: Entities, owned: set[int], timexes,
         ent = ents.at(node.i)
         if ent is None or ent.type != "location" or ents.at(node.head.i) is ent and node.head.i != node.i:
             continue
-        if node.i in attackers_mod or (node.i in subject_words and node.head.lower_ != "at"
-                                       and node.head.head.lower_ in _role_nouns()):
+        if node.i in attackers_mod or _role_place(node):
             continue
         head = node.head
         while ents.at(head.i) is ent and head.head.i != head.i:
@@ -996,8 +1010,9 @@ def _discourse_times(events: list[Event]) -> None:
         if value is not None:
             last = ev if not ev.future else last
             continue
-        if ev.vague or ev.future or ev.type not in CONTACT or last is None:
-            continue
+        verb = _clause_verb(ev.trigger)
+        if ev.vague or ev.future or ev.type not in CONTACT or last is None or verb.tag_ in {"VBZ", "VBP"}:
+            continue  # (present tense describes a picture or a standing fact, not the day's news)
         ev.time = last.time
 
 
