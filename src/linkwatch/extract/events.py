@@ -612,6 +612,15 @@ def _event_relative(tx) -> bool:
     return not any(ch.isdigit() for ch in text) and not any(m in text for m in _MONTHS)
 
 
+def _date_anaphor(tx, sent: Span, timexes) -> bool:
+    """"on July 31 ... the previous evening": counted from a date stated earlier in the same sentence."""
+    text = tx.text.lower()
+    if not text.startswith(("the previous", "the following", "the next", "the same", "that ")):
+        return False
+    return any(o is not tx and o.anchor != "relative" and o.kind == "date" and sent.start_char <= o.start < tx.start
+               for o in timexes)
+
+
 def _paragraph_time(doc: Doc, t: Token, timexes) -> tuple[int, object] | None:
     """The last calendar date told earlier in the same paragraph (the narrative's current day)."""
     text = doc.user_data.get("lw_text")
@@ -899,7 +908,7 @@ def _arguments(event: Event, doc: Doc, ents: Entities, owned: set[int], timexes,
         inside = any(tok.i in region_idx for tok in span)
         if tx.kind == "vague" and inside:
             vague = True
-        if tx.value is None or tx.kind not in {"date", "time"} or _event_relative(tx):
+        if tx.value is None or tx.kind not in {"date", "time"} or (_event_relative(tx) and not _date_anaphor(tx, sent, timexes)):
             continue
         d = min(_distance(tok, t) for tok in span)
         if inside and (chosen is None or d < chosen[0]):
