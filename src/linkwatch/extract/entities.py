@@ -102,6 +102,11 @@ def _name_tokens(text: str) -> list[str]:
     return [names.name_key(t) for t in re.split(r"\s+", stripped) if t and t[0].isalpha()]
 
 
+@lru_cache(maxsize=1)
+def _family_first() -> frozenset[str]:
+    return frozenset(ontology()["family_name_first"])
+
+
 def _head_word_place(span: Span) -> bool:
     """"Sambisa Forest", "Shati camp": a name whose last word is a kind of place (and no organisation word)."""
     return len(span) >= 2 and span[-1].lower_ in set(ontology()["place_head_words"]) and not _head_word_org(span)
@@ -236,7 +241,8 @@ def collect_entities(doc: Doc) -> Entities:
             if len(toks) >= 2:
                 person_tokens.update(toks[1:])
                 first = s.text.split()[0]
-                if len(toks) == 2 and not _geo().is_place_name(first) and not _reference().match_org(first):
+                if len(toks) == 2 and toks[0] in _family_first() and not _geo().is_place_name(first) \
+                        and not _reference().match_org(first):
                     person_tokens.add(toks[0])  # "Wang" after "Wang Yi" (family name first)
     person_names = {" ".join(_name_tokens(s.text)) for s in spans if s.label_ == "PERSON" and len(s) >= 2}
     typed = [(s, t) for s in spans if (t := _type_of(s, person_tokens, person_names))]
