@@ -355,7 +355,8 @@ def _add_missed_places(doc: Doc, spans: list[Span]) -> list[Span]:
                 j += 1
             if j > i + 1 and j - i <= 4:
                 text = doc[i + 1:j].text
-                if _geo().resolve_place(text) is not None and not _reference().match_org(text) \
+                if (_geo().is_place_name(text) or _geo().resolve_place(text) is not None and _geo().resolve_place(text).name == text) \
+                        and not _reference().match_org(text) \
                         and not (text.isupper() and len(text) <= 5):  # "to IS leader X": an acronym
                     extra.append(Span(doc, i + 1, j, label="GPE"))
                     taken.update(range(i + 1, j))
