@@ -769,6 +769,16 @@ def _arguments(event: Event, doc: Doc, ents: Entities, owned: set[int], timexes,
                         add(p)
                 else:
                     add(_resolve(c, ents, persons_before))
+    if t.pos_ == "VERB" and any(c.dep_ == "auxpass" for c in t.children) and not any(c.dep_ == "agent" for c in t.children):
+        # "was signed ... at a hotel in the capital by X": the agent the parser hung on a noun
+        for node in region:
+            if node.lower_ == "by" and node.dep_ == "prep" and node.head.pos_ in {"NOUN", "PROPN"} \
+                    and ents.at(node.head.i) is None:
+                for g in node.children:
+                    for x in (g, *g.conjuncts):
+                        ent = ents.at(x.i)
+                        if ent is not None and ent.type in {"person", "organization"}:
+                            add(ent)
     if t.pos_ == "VERB" and event.type in {"other", "attack"}:
         add(_relative_object(t, ents))  # "Hafiz Saeed, whom the UN sanctioned in 2008"
     venue = None
@@ -967,6 +977,7 @@ def extract_events(doc: Doc, ents: Entities, timexes, *, members: dict[str, set[
             ev.future = ev.future or _future(t)
             local.append(ev)
         local = _split_dated_items(local, doc, ents, timexes)
+        _witnesses(local, sent, ents)
         _split_coordinated_acts(local)
         _share_coordinated_parties(local)
         local = _merge_in_sentence(local)
@@ -1287,6 +1298,32 @@ def _split_coordinated_acts(local: list[Event]) -> None:
             first.participants.remove(p)
             if p not in second.participants:
                 second.participants.append(p)
+
+
+_WITNESS = re.compile(r"\b(?:watched|witnessed|attended|observed) by\b|\bin the presence of\b|\bwith\b(?=[^;]{0,80}\bin attendance\b)", re.I)
+
+
+def _witnesses(local: list[Event], sent: Span, ents: Entities) -> None:
+    """"signed the deal, watched by X and Y", "with X in attendance", "in the presence of X": the
+    people present take part in the signing or meeting (parsers attach these phrases anywhere)."""
+    contact = [e for e in local if e.type in CONTACT]
+    if not contact:
+        return
+    doc = sent.doc
+    for m in _WITNESS.finditer(sent.text):
+        span = doc.char_span(sent.start_char + m.start(), sent.start_char + m.end(), alignment_mode="expand")
+        if span is None:
+            continue
+        end = sent.end
+        for k in range(span.end, sent.end):
+            if doc[k].text == ";" or doc[k].lower_ == "attendance":
+                end = k
+                break
+        event = min(contact, key=lambda e: abs(e.trigger.i - span.start))
+        for k in range(span.end, end):
+            ent = ents.at(k)
+            if ent is not None and ent.type == "person" and ent not in event.participants and ent is not event.organizer:
+                event.participants.append(ent)
 
 
 def _split_dated_items(local: list[Event], doc: Doc, ents: Entities, timexes) -> list[Event]:
