@@ -354,6 +354,18 @@ def _affiliation_only(org: Entity, sent: Span, ents: Entities) -> bool:
     return True
 
 
+def _unnamed_state(c: Token) -> bool:
+    """"the government", "the authorities": a state the sentence does not name."""
+    return c.lower_ in {"government", "authorities"} and any(d.lower_ == "the" for d in c.children) \
+        and not any(d.dep_ in {"poss", "compound", "amod", "nmod"} for d in c.children)
+
+
+def _home_country(ents: Entities) -> Entity | None:
+    """The country the report is about: the one it names most often."""
+    countries = [e for e in ents.entities if e.type == "location" and e.is_country]
+    return max(countries, key=lambda e: (len(e.mentions), -e.first), default=None)
+
+
 def _co_acting(together: Token) -> bool:
     """"together with X" modifying a verb that carries another happening (claimed, carried out, led)."""
     verb = together.head.head if together.head.lower_ == "with" else together.head
@@ -737,6 +749,8 @@ def _arguments(event: Event, doc: Doc, ents: Entities, owned: set[int], timexes,
             if c.dep_ in _SUBJ:
                 countries = event.type in CONTACT | {"other"} and t.pos_ == "VERB"
                 add(_resolve(c, ents, persons_before), countries=countries)
+                if event.type == "other" and t.pos_ == "VERB" and _unnamed_state(c):
+                    add(_home_country(ents), countries=True)  # "The government proscribed JuD"
                 for conj in c.conjuncts:
                     add(_resolve(conj, ents, persons_before), countries=countries)
         for partner in _co_subjects(verb):  # "Together with AQIM, it claimed ...": a second subject
@@ -896,6 +910,17 @@ def _arguments(event: Event, doc: Doc, ents: Entities, owned: set[int], timexes,
                         best = (9, ent)
     if best is None:
         best = _capital_metonymy(region, ents)
+    if best is None:
+        # "freed from a Pakistani jail": the country of the adjective, when the report names it
+        from linkwatch.extract.relations import _country_entity
+        for node in region:
+            if node.dep_ == "amod" and node.ent_type_ == "NORP" and node.head.dep_ == "pobj" \
+                    and node.head.head.lower_ in PLACE_PREPS | {"from"} and node.head.head.head.i == t.i \
+                    and ents.at(node.head.i) is None:
+                country = _country_entity(node.text, ents)
+                if country is not None:
+                    best = (8, country)
+                    break
     seg = _segment(t, doc, owned) if t.pos_ in {"NOUN", "PROPN"} else None
     if seg is not None:
         in_item = [ents.at(i) for i in range(*seg) if ents.at(i) is not None and ents.at(i).type == "location"]
