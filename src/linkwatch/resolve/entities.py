@@ -177,12 +177,14 @@ def candidate_pairs(records: Iterable[EntityRecord]) -> Iterator[tuple[EntityRec
     memory grows with the records, not with the pairs.
     """
     blocks: dict[tuple, list] = defaultdict(list)
-    keys_of: dict[str, frozenset] = {}
+    canonical: dict[tuple, tuple] = {}   # one key object per distinct key, shared by the records that have it
+    keys_of: dict[str, tuple] = {}
     for r in records:
-        keys = blocking_keys(r)
-        keys_of[r.id] = frozenset(keys)
+        keys = tuple(canonical.setdefault(key, key) for key in blocking_keys(r))
+        keys_of[r.id] = keys
         for key in keys:
             blocks[key].append(r)
+    del canonical
     position: dict[tuple, dict] = {}   # an oversized skeleton block: record id → its place (for the window)
     for key, members in blocks.items():
         if key[0] != "ref" and len(members) > MAX_BLOCK and key[1] == "c":
@@ -215,8 +217,8 @@ def candidate_pairs(records: Iterable[EntityRecord]) -> Iterator[tuple[EntityRec
         for a, b in pairs:
             if a.document == b.document or a.type != b.type:
                 continue
-            shared = keys_of[a.id] & keys_of[b.id]
-            if len(shared) > 1 and any(k < key and k[0] != "ref" and compares(k, a, b) for k in shared):
+            other = keys_of[b.id]
+            if any(k < key and k[0] != "ref" and k in other and compares(k, a, b) for k in keys_of[a.id]):
                 continue  # an earlier block proposed it
             yield a, b
 

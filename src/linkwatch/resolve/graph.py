@@ -17,10 +17,11 @@ from dataclasses import dataclass, field
 from typing import Callable, Hashable, Iterable
 
 
-@dataclass
+@dataclass(slots=True)
 class Cluster:
-    items: list = field(default_factory=list)
-    documents: set = field(default_factory=set)
+    """A cluster's items and documents: tuples while it is a singleton (most items), list and set once merged."""
+    items: list | tuple = field(default_factory=list)
+    documents: set | tuple = field(default_factory=set)
     state: object = None
 
 
@@ -38,7 +39,7 @@ class Clusterer:
         if item in self.parent:
             return
         self.parent[item] = item
-        self.clusters[item] = Cluster(items=[item], documents={document} if document else set(), state=state)
+        self.clusters[item] = Cluster(items=(item,), documents=(document,) if document else (), state=state)
 
     def find(self, item: Hashable) -> Hashable:
         root = item
@@ -55,7 +56,8 @@ class Clusterer:
 
     def _blocked(self, ra, rb, compatible=None) -> bool:
         ca, cb = self.clusters[ra], self.clusters[rb]
-        if ca.documents & cb.documents:
+        if any(d in cb.documents for d in ca.documents) if len(ca.documents) <= len(cb.documents) \
+                else any(d in ca.documents for d in cb.documents):
             return True
         small, other = (ca, rb) if len(ca.items) <= len(cb.items) else (cb, ra)
         for item in small.items:
@@ -78,8 +80,10 @@ class Clusterer:
         if len(ca.items) < len(cb.items):
             ra, rb, ca, cb = rb, ra, cb, ca
         self.parent[rb] = ra
+        if isinstance(ca.items, tuple):
+            ca.items, ca.documents = list(ca.items), set(ca.documents)
         ca.items.extend(cb.items)
-        ca.documents |= cb.documents
+        ca.documents.update(cb.documents)
         if self.combine is not None:
             ca.state = self.combine(ca.state, cb.state)
         del self.clusters[rb]
@@ -101,8 +105,25 @@ class Clusterer:
             rights.append(b)
             rules.append(names.setdefault(why, len(names)))
         why_of = list(names)
-        for i in sorted(range(len(scores)), key=scores.__getitem__, reverse=True):  # stable: ties keep their order
+        for i in _descending(scores):
             self.link(lefts[i], rights[i], why=why_of[rules[i]], compatible=compatible)
 
     def groups(self) -> Iterable[list]:
         return (c.items for c in self.clusters.values())
+
+
+def _descending(scores: array) -> Iterable[int]:
+    """Indices of ``scores`` from the highest score down, equal scores in their given order.
+
+    Scores take few distinct values (rule scores are sums of a few constants), so the indices are
+    grouped by score in compact arrays; with many distinct values, a plain stable sort.
+    """
+    groups: dict[float, array] = {}
+    for i, score in enumerate(scores):
+        group = groups.get(score)
+        if group is None:
+            if len(groups) > 4096:
+                return sorted(range(len(scores)), key=scores.__getitem__, reverse=True)
+            group = groups[score] = array("L")
+        group.append(i)
+    return (i for score in sorted(groups, reverse=True) for i in groups[score])

@@ -27,6 +27,7 @@ from linkwatch.store.write import hid, record_id
 
 log = logging.getLogger(__name__)
 S = schema
+EMPTY: frozenset = frozenset()
 
 
 def _analyst(conn, kind: str):
@@ -45,32 +46,31 @@ def _kb_id(items: list[str], prefix: str) -> str:
 
 def resolve_store(engine: Engine) -> dict:
     """Resolve entities then events over everything stored; returns counts."""
+    key_of: dict[str, str] = {}
+    by_doc: dict[str, set] = defaultdict(set)
     with reading(engine, "read records for resolution") as conn:
-        rec_rows = conn.execute(select(S.records.c.id, S.records.c.document_id, S.records.c.type, S.records.c.name,
-                                       S.records.c.aliases, S.records.c.ref_id)).all()
-        member_rows = conn.execute(select(S.claims.c.subject, S.claims.c.object)
-                                   .where(S.claims.c.kind == "relation", S.claims.c.predicate == "member_of")).all()
+        rec_rows = []
+        for r in conn.execute(select(S.records.c.id, S.records.c.document_id, S.records.c.type, S.records.c.name,
+                                     S.records.c.aliases, S.records.c.ref_id)):
+            rec_rows.append(tuple(r))
+            key_of[r.id] = key = context_key(r.type, r.name, r.ref_id)
+            by_doc[r.document_id].add(key)
+        member_rows = [tuple(r) for r in conn.execute(
+            select(S.claims.c.subject, S.claims.c.object)
+            .where(S.claims.c.kind == "relation", S.claims.c.predicate == "member_of"))]
         analyst_e = _analyst(conn, "entity")
         analyst_v = _analyst(conn, "event")
-        ev_rows = conn.execute(select(S.events.c.id, S.events.c.document_id, S.events.c.type, S.events.c.time_value,
-                                      S.events.c.location_record, S.events.c.organizer_record,
-                                      S.events.c.name)).all()
-        part_rows = conn.execute(select(S.claims.c.subject, S.claims.c.object)
-                                 .where(S.claims.c.kind == "participation",
-                                        S.claims.c.predicate.in_(("participant", "organizer")))).all()
 
     # ---- entities
-    key_of = {r.id: context_key(r.type, r.name, r.ref_id) for r in rec_rows}
-    by_doc: dict[str, set] = defaultdict(set)
-    for r in rec_rows:
-        by_doc[r.document_id].add(key_of[r.id])
     members: dict[str, set] = defaultdict(set)
     for subject, obj in member_rows:
         if obj in key_of:
             members[subject].add(key_of[obj])
-    records = [EntityRecord(id=r.id, document=r.document_id, type=r.type, name=r.name, aliases=tuple(r.aliases or ()),
-                            ref_id=r.ref_id, context=frozenset(by_doc[r.document_id] - {key_of[r.id]}),
-                            members=frozenset(members.get(r.id, ()))) for r in rec_rows]
+    records = [EntityRecord(id=rid, document=doc, type=type_, name=name, aliases=tuple(aliases or ()), ref_id=ref,
+                            context=frozenset(by_doc[doc] - {key_of[rid]}),
+                            members=frozenset(members[rid]) if rid in members else EMPTY)
+               for rid, doc, type_, name, aliases, ref in rec_rows]
+    del rec_rows, key_of, members
     del by_doc
     ent = Clusterer()
     for r in records:
@@ -101,7 +101,15 @@ def resolve_store(engine: Engine) -> dict:
     del records
 
     # ---- events
+    with reading(engine, "read events for resolution") as conn:
+        ev_rows = conn.execute(select(S.events.c.id, S.events.c.document_id, S.events.c.type, S.events.c.time_value,
+                                      S.events.c.location_record, S.events.c.organizer_record,
+                                      S.events.c.name)).all()
+        part_rows = [tuple(r) for r in conn.execute(
+            select(S.claims.c.subject, S.claims.c.object)
+            .where(S.claims.c.kind == "participation", S.claims.c.predicate.in_(("participant", "organizer"))))]
     event_records = _event_records(engine, ev_rows, part_rows, member_rows, entity_kb, types)
+    del part_rows, member_rows
     evc = Clusterer(compatible=states_compatible, combine=combine_states)
     for r in event_records:
         evc.add(r.id, document=r.document, state=event_state(r))
