@@ -20,6 +20,7 @@ from __future__ import annotations
 
 import logging
 from collections import OrderedDict, deque
+from functools import lru_cache
 from itertools import islice
 from typing import Callable, Iterable, Iterator
 
@@ -63,6 +64,9 @@ def ingest_paths(paths: Iterable[str], *, db=None, published: str | None = None,
 WRITE_BATCH = 16  # documents stored per transaction
 LOOKUP_BATCH = 64  # input documents checked against the store per query
 EXTRACT_BATCH = 16  # documents a worker extracts per task
+# an invented report that takes extraction through its lazily loaded tables (names, groups, places, dates)
+WARM_UP_TEXT = ("Naji Zaheer, a commander of the Crimson Front, met Omar Bashir in Paris in February 2024, "
+                "officials said on Monday. Zaheer has led the group since 2019.")
 
 
 def ingest_articles(items: Iterable[Article | Failure], *, db=None, jobs: int = 1,
@@ -173,9 +177,15 @@ def _extract_batch(batch: list[Article]) -> list[dict | Failure]:
     return list(extract_articles(batch, jobs=1))
 
 
-def _warm_worker() -> None:
-    from linkwatch.extract.nlp import load_nlp
-    load_nlp()
+@lru_cache(maxsize=1)
+def _warm() -> None:
+    """Load the pipeline and its lazy tables here, once a process: each ingest's workers are forked
+    from this process and inherit them (a later ingest, e.g. ``watch``'s next batch, loads nothing)."""
+    from linkwatch.pipeline import extract_articles
+    try:
+        list(extract_articles([Article(id="linkwatch-warm-up", text=WARM_UP_TEXT, published="2024-03-01")], jobs=1))
+    except Exception as exc:  # noqa: BLE001 - only a head start: the workers load what they need anyway
+        log.debug("warm-up extraction failed: %s", exc)
 
 
 def _prepared_in_workers(articles: Iterable[Article], *, jobs: int) -> Iterator[Prepared | Failure]:
@@ -189,8 +199,8 @@ def _prepared_in_workers(articles: Iterable[Article], *, jobs: int) -> Iterator[
     from concurrent.futures import ProcessPoolExecutor
 
     workers = max(1, jobs)
-    pool = ProcessPoolExecutor(max_workers=workers, mp_context=multiprocessing.get_context("fork"),
-                               initializer=_warm_worker)
+    _warm()
+    pool = ProcessPoolExecutor(max_workers=workers, mp_context=multiprocessing.get_context("fork"))
     in_flight: deque = deque()
 
     def done() -> Iterator[Prepared | Failure]:
