@@ -15,10 +15,10 @@ from typing import Iterable
 from sqlalchemy import and_, bindparam, or_, select
 
 from linkwatch.analysis.filters import Filters
-from linkwatch.analysis.source import (Tie, _claim, chunks, items_of, kb_of, participation_rows_by_event,
-                                       relation_rows)
+from linkwatch.analysis.source import (Tie, _claim, _claim_query, chunks, items_of, kb_of,
+                                       participation_rows_by_event)
 from linkwatch.store.edges import is_built
-from linkwatch.store.schema import kb_entities, kb_firsts, kb_links, kb_presence, kb_ties
+from linkwatch.store.schema import claims, kb_firsts, kb_links, kb_presence, kb_ties
 
 PAIRS = 200  # pairs per query
 
@@ -53,6 +53,16 @@ def links_of(conn, nodes: Iterable[str]) -> list:
     for batch in chunks(set(nodes)):
         out.extend(conn.execute(select(*_WALK).where(kb_links.c.node.in_(batch))))
     return out
+
+
+def strongest_links_of(conn, node: str, limit: int) -> list:
+    """The ``limit`` strongest ``kb_links`` rows of one entity: most ties, then most sources."""
+    return list(conn.execute(_STRONGEST, {"node": node, "limit": limit}))
+
+
+_STRONGEST = (select(*_WALK).where(kb_links.c.node == bindparam("node"))
+              .order_by(kb_links.c.ties.desc(), kb_links.c.claim_sources.desc(), kb_links.c.other)
+              .limit(bindparam("limit")))
 
 
 def links_between(conn, left: Iterable[str], right: Iterable[str]) -> list:
@@ -112,7 +122,7 @@ def tie_of(row) -> Tie:
     return Tie(a=a, b=b, kind=row.kind, event=row.event, date=row.date,
                summary={"sources": row.sources, "reach": row.claim_sources, "confidence": row.confidence,
                         "modalities": tuple(m for m in row.modalities.split(",") if m),
-                        "first_ingest": row.first_ingest})
+                        "first_ingest": row.first_ingest, "claims": row.claims})
 
 
 def ties_of(conn, nodes: Iterable[str]) -> list[Tie]:
@@ -143,34 +153,24 @@ def with_claims(conn, ties: Iterable[Tie]) -> None:
         for r in rows:
             by_event[event_items[r.subject]].append(r)
         for tie in co:
-            claims = []
+            found = []
             for r in by_event.get(tie.event, ()):
                 if who[r.object] in (tie.a, tie.b):
                     claim = _claim(r)
                     claim.about = who[r.object]
-                    claims.append(claim)
+                    found.append(claim)
                     tie.roles.setdefault(claim.about, r.role)
-            _keep(tie, claims, default)
+            _keep(tie, found, default)
     rel = [t for t in todo if t.kind != "co_presence"]
-    if rel:
-        sizes = {r.kb_id: r.documents or 0 for batch in chunks({t.a for t in rel} | {t.b for t in rel})
-                 for r in conn.execute(select(kb_entities.c.kb_id, kb_entities.c.documents)
-                                       .where(kb_entities.c.kb_id.in_(batch)))}
-        # read from the less reported end of each tie; the other end is checked here
-        near = {t.key: min((t.a, t.b), key=lambda e: (sizes.get(e, 0), e)) for t in rel}
-        mine = items_of(conn, set(near.values()))
-        mine.update({e: e for e in set(near.values()) - set(mine.values())})
-        rows = relation_rows(conn, mine, predicates={t.kind for t in rel})
-        ends = kb_of(conn, {r.subject for r in rows} | {r.object for r in rows})
-        by_tie: dict[tuple, list] = defaultdict(list)
-        for r in rows:
-            by_tie[(r.predicate, ends[r.subject], ends[r.object])].append(r)
-        for tie in rel:
-            _keep(tie, [_claim(r) for r in by_tie.get((tie.kind, tie.a, tie.b), ())], default)
+    rows: dict[str, object] = {}
+    for batch in chunks({c for t in rel for c in t.summary["claims"] or ()}):  # a relation's claims, by key
+        rows.update((r.id, r) for r in conn.execute(_claim_query(claims.c.id.in_(batch))))
+    for tie in rel:
+        _keep(tie, [_claim(rows[c]) for c in tie.summary["claims"] or () if c in rows], default)
 
 
-def _keep(tie: Tie, claims: list, filters: Filters) -> None:
-    probe = Tie(a=tie.a, b=tie.b, kind=tie.kind, event=tie.event, claims=claims, date=tie.date)
+def _keep(tie: Tie, found: list, filters: Filters) -> None:
+    probe = Tie(a=tie.a, b=tie.b, kind=tie.kind, event=tie.event, claims=found, date=tie.date)
     kept = filters.apply(probe, date=tie.date)
     tie.claims = kept.claims if kept is not None else []
 
@@ -183,13 +183,15 @@ def events_of(conn, entity: str) -> dict[str, str | None]:
     return {r.event: r.date for r in rows}
 
 
-def present_at(conn, events: Iterable[str]) -> dict[str, set[str]]:
-    """kb event → the entities present (participant or organizer)."""
+def present_at(conn, events: Iterable[str], types: dict[str, str | None] | None = None) -> dict[str, set[str]]:
+    """kb event → the entities present (participant or organizer); ``types`` gets their types."""
     out: dict[str, set[str]] = defaultdict(set)
     for batch in chunks(set(events)):
-        for r in conn.execute(select(kb_presence.c.event, kb_presence.c.entity)
+        for r in conn.execute(select(kb_presence.c.event, kb_presence.c.entity, kb_presence.c.type)
                               .where(kb_presence.c.event.in_(batch), kb_presence.c.present.is_(True))):
             out[r.event].add(r.entity)
+            if types is not None:
+                types[r.entity] = r.type
     return out
 
 
@@ -206,13 +208,10 @@ def met_before(conn, pairs: Iterable[tuple[str, str]], *, level: str, start: str
 
 def member_orgs(conn, people: Iterable[str]) -> dict[str, set[str]]:
     """person → the organisations the store says they belong to (denials aside)."""
-    people = set(people)
     out: dict[str, set[str]] = defaultdict(set)
-    for batch in chunks(people):
-        for column in (kb_ties.c.lo, kb_ties.c.hi):
-            rows = conn.execute(select(kb_ties.c.lo, kb_ties.c.hi, kb_ties.c.subject)
-                                .where(column.in_(batch), kb_ties.c.kind == "member_of"))
-            for r in rows:
-                if r.subject in people:
-                    out[r.subject].add(r.hi if r.subject == r.lo else r.lo)
+    for batch in chunks(set(people)):
+        rows = conn.execute(select(kb_ties.c.lo, kb_ties.c.hi, kb_ties.c.subject)
+                            .where(kb_ties.c.subject.in_(batch), kb_ties.c.kind == "member_of"))
+        for r in rows:
+            out[r.subject].add(r.hi if r.subject == r.lo else r.lo)
     return out

@@ -45,7 +45,8 @@ def weight(sources: int, confidence: float) -> float:
 
 class Neighbourhood:
     def __init__(self, conn, *, filters: Filters | None = None, max_nodes: int = 5000,
-                 hub_threshold: int | None = 400, hub_rows: int = 500, use_aggregate: bool | None = None) -> None:
+                 hub_threshold: int | None = 400, hub_rows: int = 500, hub_links: int = 2000,
+                 use_aggregate: bool | None = None) -> None:
         self.conn = conn
         self.filters = filters or Filters()
         # pre-counted links when the store has them and the filters allow (None: decide here)
@@ -55,7 +56,8 @@ class Neighbourhood:
         self.types: dict[str, str] = {}
         self.sizes: dict[str, int] = {}  # kb id → documents reporting it
         self.hub_threshold = hub_threshold  # beyond the query's own entities, hubs are not expanded
-        self.hub_rows = hub_rows  # a hub that is expanded reads its most confident claims only
+        self.hub_rows = hub_rows  # a hub that is expanded reads its most confident claims only ...
+        self.hub_links = hub_links  # ... or, from the aggregates, its strongest links
         self.capped: list = []
         self.events: dict[str, dict] = {}
         self.expanded: set[str] = set()
@@ -89,11 +91,17 @@ class Neighbourhood:
         return {nbr for node in nodes if node in self.graph for nbr in self.graph[node]}
 
     def _expand_counted(self, todo: list[str]) -> None:
-        """One pre-counted row per neighbour: a forced hub costs its row count, so it is not capped."""
+        """One pre-counted row per neighbour; a forced hub reads its ``hub_links`` strongest links."""
         unknown = set(todo) - self.types.keys()
         if unknown:
             _describe(self.conn, unknown, self.types, self.sizes)
-        self._link(aggregate.links_of(self.conn, todo))
+        self._link(aggregate.links_of(self.conn, [n for n in todo if not self.is_hub(n)]))
+        for hub in (n for n in todo if self.is_hub(n)):
+            rows = aggregate.strongest_links_of(self.conn, hub, self.hub_links)
+            if len(rows) >= self.hub_links:
+                self.capped.append([hub])
+                self.truncated = True
+            self._link(rows)
 
     def _expand_claims(self, todo: list[str]) -> None:
         """Ties built from claims; a forced hub reads its ``hub_rows`` most confident claims."""

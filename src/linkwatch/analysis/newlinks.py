@@ -198,23 +198,24 @@ def new_links(conn, *, since: str, until: str | None = None, by: str = "event", 
     # who was there: the store's pre-counted presences when no claim filter is asked for
     counted = aggregate.usable(conn, filters, dates=True, sources=True)
     if counted:
-        present = aggregate.present_at(conn, recent)
-        types = _types(conn, {e for who in present.values() for e in who})
+        types: dict[str, str | None] = {}
+        present = aggregate.present_at(conn, recent, types)
         support: dict[str, list] = {}
     else:
         present, support, types = _presence(conn, event_items_of(conn, recent) if recent else {}, filters)
     sides = _sides(conn, present, types, level, counted=counted)
 
-    first: dict[tuple, tuple] = {}
+    order = {ev: (sort_key(date), ev) for ev, date in recent.items()}
+    first: dict[tuple, str] = {}
     for ev, side in sides.items():
-        date = recent.get(ev)
         for x, y in combinations(sorted(side), 2):
             if side[x] == side[y] or side[x] <= side[y] and len(side[y]) == 1:
                 continue  # one person standing for both: a membership, not a meeting
-            if (x, y) not in first or (sort_key(date), ev) < (sort_key(first[(x, y)][0]), first[(x, y)][1]):
-                first[(x, y)] = (date, ev)
+            if (x, y) not in first or order[ev] < order[first[(x, y)]]:
+                first[(x, y)] = ev
     results = []
-    candidates = sorted(first.items(), key=lambda kv: (sort_key(kv[1][0]), kv[0]))
+    candidates = [((x, y), (recent[ev], ev)) for (x, y), ev in
+                  sorted(first.items(), key=lambda kv: (order[kv[1]][0], kv[0]))]
     checker = _History(conn, since, level)
     for chunk in chunks(candidates, 500):
         if counted:  # first meetings are pre-counted: one look-up per pair, and claims for the new ones only

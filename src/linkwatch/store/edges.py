@@ -89,9 +89,10 @@ def refresh_edges(engine: Engine) -> dict:
 class _Support:
     """The claims (denials aside) behind one entity's side of a tie."""
 
-    __slots__ = ("keys", "confidence", "modalities", "first")
+    __slots__ = ("keys", "confidence", "modalities", "first", "claims")
 
     def __init__(self) -> None:
+        self.claims: list[str] = []  # a relation's claim ids, denials included (readers filter as they show)
         self.keys: set[str] = set()
         self.confidence: float | None = None
         self.modalities: set[str] = set()
@@ -137,7 +138,7 @@ def rebuild(conn: Connection) -> dict:
             continue
         lo, hi = sorted((a, b))
         ties.append((lo, hi, predicate, None, a, None, len(support.keys), len(support.keys), _best(support.confidence),
-                     ",".join(sorted(support.modalities)), support.first))
+                     ",".join(sorted(support.modalities)), support.first, sorted(support.claims)))
     del rel
 
     presence: list[tuple] = []
@@ -157,14 +158,14 @@ def rebuild(conn: Connection) -> dict:
             if modality != "denied":
                 key, day = source(document_id)
                 support.add(key, confidence, modality, day)
-        presence.extend((who, event, date, at) for who, at in named.items())
+        presence.extend((who, event, date, at, entities.get(who, (None,))[0]) for who, at in named.items())
         for x, y in combinations(sorted(w for w in present if node(w)), 2):
             sx, sy = present[x], present[y]
             if not (sx.keys and sy.keys):
                 continue  # each end needs a claim that is not a denial
             ties.append((x, y, "co_presence", event, None, date, max(1, len(sx.keys & sy.keys)),
                          len(sx.keys | sy.keys), _best(sx.confidence, sy.confidence),
-                         ",".join(sorted(sx.modalities | sy.modalities)), _earliest(sx.first, sy.first)))
+                         ",".join(sorted(sx.modalities | sy.modalities)), _earliest(sx.first, sy.first), None))
         start = period_start(date)
         if start is None:
             continue
@@ -184,7 +185,7 @@ def rebuild(conn: Connection) -> dict:
     _bulk(conn, S.kb_ties, TIE_COLUMNS, ties)
     del ties
     presence.sort()
-    counts["presence"] = _bulk(conn, S.kb_presence, ("entity", "event", "date", "present"), presence)
+    counts["presence"] = _bulk(conn, S.kb_presence, ("entity", "event", "date", "present", "type"), presence)
     del presence
     counts["firsts"] = _bulk(conn, S.kb_firsts, ("level", "lo", "hi", "start", "date", "event"),
                              sorted(k + v for k, v in firsts.items()))
@@ -203,13 +204,14 @@ def _relations(conn: Connection, source) -> tuple[dict[tuple, _Support], dict[st
     subj, obj = S.clusters.alias("subj"), S.clusters.alias("obj")
     c = S.claims
     stmt = (select(_kb(subj, c.c.subject).label("a"), _kb(obj, c.c.object).label("b"), c.c.predicate,
-                   c.c.modality, c.c.confidence, c.c.document_id)
+                   c.c.modality, c.c.confidence, c.c.document_id, c.c.id)
             .select_from(c.outerjoin(subj, subj.c.item_id == c.c.subject).outerjoin(obj, obj.c.item_id == c.c.object))
             .where(c.c.kind == "relation", c.c.predicate.in_(HOP_PREDICATES), c.c.object.is_not(None)))
     out: dict[tuple, _Support] = {}
     members: dict[str, set[str]] = defaultdict(set)
-    for a, b, predicate, modality, confidence, document_id in conn.execute(stmt):
+    for a, b, predicate, modality, confidence, document_id, claim_id in conn.execute(stmt):
         support = out.setdefault((predicate, a, b), _Support())
+        support.claims.append(claim_id)
         modality = modality or "asserted"
         if modality == "denied":
             continue
@@ -242,7 +244,7 @@ def _participations(conn: Connection):
 
 
 TIE_COLUMNS = ("lo", "hi", "kind", "event", "subject", "date", "sources", "claim_sources", "confidence",
-               "modalities", "first_ingest")
+               "modalities", "first_ingest", "claims")
 LINK_COLUMNS = ("node", "other", "other_type", "other_documents", "ties", "claim_sources", "sources",
                 "best_sources", "best_confidence", "kinds", "first", "last", "events")
 
@@ -258,7 +260,7 @@ def _links(ties: list[tuple], entities: dict[str, tuple]):
     """One row per pair and direction (LINK_COLUMNS): tie count, best source counts, the strongest tie,
     kinds, first and last event dates, events."""
     pairs: dict[tuple, list] = {}
-    for lo, hi, kind, event, _, date, sources, claim_sources, confidence, modalities, _ in ties:
+    for lo, hi, kind, event, _, date, sources, claim_sources, confidence, modalities, _, _ in ties:
         key = strength(sources, date, kind, modalities.split(","), confidence)
         p = pairs.get((lo, hi))
         if p is None:

@@ -320,15 +320,18 @@ kb_ties = Table(
     Column("confidence", Float, nullable=False),
     Column("modalities", String(64), nullable=False),
     Column("first_ingest", String(10)),
+    Column("claims", JSON),
     Index("ix_kb_ties_pair", "lo", "hi"),
     Index("ix_kb_ties_hi", "hi"),
+    Index("ix_kb_ties_subject", "subject", "kind"),
 )
 """``kb_ties``: one row per knowledge-base tie between two people or organisations, as analysis
 shows it by default (denied claims aside): a relation (``kind`` = predicate, ``subject`` = its
 subject kb id) or a co-presence at kb ``event`` (``date`` its date). ``lo`` < ``hi`` are the two
 ends; ``sources`` independent sources (for a co-presence, those placing both), ``claim_sources``
 the independent sources of all its claims, ``confidence`` the best, ``modalities`` comma-joined,
-``first_ingest`` the day its earliest document was ingested."""
+``first_ingest`` the day its earliest document was ingested; ``claims`` a relation's claim ids
+(JSON list, denials included), so the few shown are read by key."""
 
 kb_links = Table(
     "kb_links", metadata,
@@ -358,10 +361,11 @@ kb_presence = Table(
     Column("event", String(200), primary_key=True),
     Column("date", String(32)),
     Column("present", Boolean, nullable=False),
+    Column("type", String(32)),
     Index("ix_kb_presence_event", "event", "entity"),
 )
 """``kb_presence``: the kb events each kb entity is named at (participant, organizer or location;
-``present`` when participant or organizer), with the event's date."""
+``present`` when participant or organizer), with the event's date and the entity's type."""
 
 kb_firsts = Table(
     "kb_firsts", metadata,
