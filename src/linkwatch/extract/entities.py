@@ -234,6 +234,7 @@ def collect_entities(doc: Doc) -> Entities:
     spans = [s for s in (clean_span(e) for e in doc.ents if not _quoted_title(e)) if s is not None]
     spans = [s for s in _extend_persons(doc, spans) if not _title_words(s)]
     spans = _add_missed_places(doc, spans)
+    spans = _with_feature_words(doc, spans)
     person_tokens: set[str] = set()
     for s in spans:
         if s.label_ == "PERSON" and not _reference().match_org(s.text):
@@ -335,6 +336,27 @@ def _title_words(span: Span) -> bool:
         nxt = span.doc[span.end] if span.end < len(span.doc) else None
         return True if span.label_ != "PERSON" or (nxt is not None and nxt.pos_ == "PROPN") else False
     return False
+
+
+_FEATURE_WORDS = (("refugee", "camp"), ("camp",), ("forest",), ("desert",), ("valley",), ("mountains",), ("hills",))
+
+
+def _with_feature_words(doc: Doc, spans: list[Span]) -> list[Span]:
+    """"Gaza's Shati camp", "the Sambisa forest": a place name and the lower-case feature word after it
+    are one name (the camp, not the town it is named after)."""
+    taken = {i for s in spans for i in range(s.start, s.end)}
+    out = []
+    for s in spans:
+        if s.label_ in {"GPE", "LOC", "FAC", "ORG", "PERSON"} and not s.text.isupper() and not _reference().match_org(s.text):
+            for words in _FEATURE_WORDS:
+                n = len(words)
+                nxt = doc[s.end:s.end + n]
+                if len(nxt) == n and all(t.lower_ == w and t.is_lower for t, w in zip(nxt, words)) \
+                        and not any(t.i in taken for t in nxt):
+                    s = Span(doc, s.start, s.end + n, label="LOC")
+                    break
+        out.append(s)
+    return out
 
 
 def _add_missed_places(doc: Doc, spans: list[Span]) -> list[Span]:
