@@ -795,6 +795,9 @@ def _arguments(event: Event, doc: Doc, ents: Entities, owned: set[int], timexes,
                             add(ent)
     if t.pos_ == "VERB" and event.type in {"other", "attack"}:
         add(_relative_object(t, ents))  # "Hafiz Saeed, whom the UN sanctioned in 2008"
+    # "held talks with X": the object noun of a phrase trigger is part of the trigger
+    nouns = event_lexicon()[event.type]["nouns"]
+    stops = {t.i, verb.i} | {c.i for c in t.children if c.dep_ == "dobj" and (c.lemma_.lower() in nouns or c.lower_ in nouns)}
     venue = None
     for node in region:
         if node.lower_ in {"him", "her"} and node.dep_ == "pobj" and node.head.lower_ in PARTY_PREPS - {"of", "by"}:
@@ -811,7 +814,7 @@ def _arguments(event: Event, doc: Doc, ents: Entities, owned: set[int], timexes,
         if prep in {"at", "in"} and event.type in CONTACT and ent.type == "organization" and node.head.head in (t, verb):
             venue = venue or ent  # "at the Karachi Press Club": the venue, not a party
             continue
-        if not _path_ok(node, {t.i, verb.i}, ents, ent):
+        if not _path_ok(node, stops, ents, ent):
             continue
         if prep == "of" and event.type not in CONTACT | {"attack"}:
             continue
@@ -1274,7 +1277,7 @@ def _merge_in_sentence(local: list[Event]) -> list[Event]:
                 host = other
                 break
             if same_family and _compatible(ev, other) and _verb_chain(inner.trigger, outer.trigger) \
-                    and set(ev.parties()) & set(other.parties()):
+                    and set(ev.parties()) & set(other.parties()) and not _own_counterparts(ev, other):
                 host = other
                 break
             if ev.type == other.type == "attack" and (_time_value(ev) is None or _time_value(other) is None
@@ -1435,6 +1438,13 @@ def _entities_under(t: Token, candidates: list[Entity | None]) -> list[Entity]:
     """The candidates with a mention inside t's subtree."""
     span = {x.i for x in t.subtree}
     return [c for c in candidates if c is not None and c.tokens & span]
+
+
+def _own_counterparts(a: Event, b: Event) -> bool:
+    """"He held talks with X, and was received by Y": each meeting has a person the other lacks."""
+    pa = {p.id for p in a.participants if p.type == "person"}
+    pb = {p.id for p in b.participants if p.type == "person"}
+    return bool(pa - pb) and bool(pb - pa) and a.type == b.type == "meeting"
 
 
 def _where_clause(inner: Token, outer: Token) -> bool:
