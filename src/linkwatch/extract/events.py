@@ -108,7 +108,7 @@ def _triggers(sent: Span) -> list[tuple[Token, str]]:
             lemma = f"{t.doc[t.i - 2].lower_}-{t.lower_}"  # "hostage-taking", "sit-in"; "Hamas-led" is no trigger
         for kind, spec in lex.items():
             if t.pos_ == "VERB" and lemma in spec["verbs"]:
-                if kind == "visit" and lemma in {"travel", "fly"} and not any(
+                if kind == "visit" and lemma in {"travel", "fly", "return", "go", "head", "flee", "relocate"} and not any(
                         c.dep_ == "prep" and c.lower_ in {"to", "into"} or c.dep_ == "advmod" and c.lower_ == "home"
                         for c in t.children):
                     break  # "the car they were travelling in": a movement with no destination is no visit
