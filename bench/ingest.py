@@ -120,11 +120,14 @@ def bench_resolution(n: int) -> tuple[float, int]:
 
 
 def ingest_peak(n: int, jobs: int) -> None:
-    """Ingest n synthetic documents into a fresh SQLite file; print docs/s and the peak RSS of this
-    process (store and resolution) and of its largest worker (extraction)."""
+    """Ingest n synthetic documents into a fresh SQLite file; print docs/s, the peak RSS of this process
+    (store and resolution) once the pipeline is loaded and at the end, and of its largest worker (extraction)."""
+    from linkwatch.kb import _warm
+    _warm()  # what ingest loads first; the store's own growth is measured from here
+    loaded = peak_mb()
     with tempfile.TemporaryDirectory() as tmp:
         rate, _cpu = bench_ingest(n, str(Path(tmp) / "bench.db"), jobs=jobs)
-    print(f"{n} {rate:.1f} {peak_mb():.0f} {peak_mb(resource.RUSAGE_CHILDREN):.0f}")
+    print(f"{n} {rate:.1f} {loaded:.0f} {peak_mb():.0f} {peak_mb(resource.RUSAGE_CHILDREN):.0f}")
 
 
 def bench_memory(sizes: list[int], jobs: int) -> None:
@@ -132,8 +135,9 @@ def bench_memory(sizes: list[int], jobs: int) -> None:
     for n in sizes:
         out = subprocess.run([sys.executable, __file__, "--ingest-peak", str(n), "--jobs", str(jobs)], check=True,
                              capture_output=True, text=True).stdout.split()
-        print(f"ingest {n:6d} docs → SQLite  {float(out[1]):8.1f} docs/s   peak RSS: store process "
-              f"{float(out[2]):5.0f} MB, extraction worker {float(out[3]):5.0f} MB")
+        loaded, peak, worker = map(float, out[2:5])
+        print(f"ingest {n:6d} docs → SQLite  {float(out[1]):8.1f} docs/s (cold)   peak RSS: storing process "
+              f"{peak:5.0f} MB (+{peak - loaded:.0f} MB over the loaded pipeline), extraction worker {worker:5.0f} MB")
 
 
 def median(values: list[float]) -> float:
@@ -176,7 +180,7 @@ def main(argv=None) -> int:
     for name, values in ratios.items():
         if values:
             print(f"ingest → {name}: {median(values):.2f} × extract alone (median of {len(values)} rounds, "
-                  f"{args.docs} docs, jobs={args.jobs})")
+                  f"{args.docs} docs, jobs={args.jobs}; each round: {', '.join(f'{v:.2f}' for v in values)})")
     if not args.pg:
         print("ingest → PostgreSQL  skipped (give --pg or set LINKWATCH_TEST_PG)")
     if args.entities:

@@ -18,6 +18,7 @@ absent; running it again finishes the job.
 """
 from __future__ import annotations
 
+import gc
 import logging
 from collections import OrderedDict, deque
 from functools import lru_cache
@@ -31,7 +32,6 @@ from linkwatch.ingest import read_paths
 from linkwatch.model.records import Article, Failure
 from linkwatch.store import schema as S
 from linkwatch.store.db import as_engine, reading, writing
-from linkwatch.store.edges import refresh_edges
 from linkwatch.store.resolution import resolve_store
 from linkwatch.store.write import Prepared, prepare, record_failure, store_batch, stored_hashes
 
@@ -144,7 +144,6 @@ def ingest_articles(items: Iterable[Article | Failure], *, db=None, jobs: int = 
     flush()
     if resolve and (summary["new"] or summary["changed"] or resolution_due(engine)):
         summary.update(resolve_store(engine))
-        refresh_edges(engine)  # analysis aggregates follow identity
     summary.update(totals(engine))
     return summary
 
@@ -153,6 +152,14 @@ def _chunks(items: Iterable, size: int) -> Iterator[list]:
     it = iter(items)
     while chunk := list(islice(it, size)):
         yield chunk
+
+
+def _ramp(items: Iterable, size: int) -> Iterator[list]:
+    """Chunks of 2, 4, … up to ``size`` items: the first results come back (and storing starts) early."""
+    it, n = iter(items), 2
+    while chunk := list(islice(it, n)):
+        yield chunk
+        n = min(size, 2 * n)
 
 
 def _prepared_here(articles: Iterable[Article], extract: Callable[[Iterable], Iterator]) -> Iterator[Prepared | Failure]:
@@ -188,6 +195,9 @@ def _warm() -> None:
         list(extract_articles([Article(id="linkwatch-warm-up", text=WARM_UP_TEXT, published="2024-03-01")], jobs=1))
     except Exception as exc:  # noqa: BLE001 - only a head start: the workers load what they need anyway
         log.debug("warm-up extraction failed: %s", exc)
+    # the pipeline's millions of long-lived objects: out of the garbage collector's scans from now on
+    # (collections while storing stay cheap, and forked workers do not copy pages just to scan them)
+    gc.freeze()
 
 
 def _prepared_in_workers(articles: Iterable[Article], *, jobs: int) -> Iterator[Prepared | Failure]:
@@ -211,7 +221,7 @@ def _prepared_in_workers(articles: Iterable[Article], *, jobs: int) -> Iterator[
             yield out if isinstance(out, Failure) else prepare(out, texts.get(str(out["document"]["id"]), ""))
 
     try:
-        for batch in _chunks(articles, EXTRACT_BATCH):
+        for batch in _ramp(articles, EXTRACT_BATCH):
             in_flight.append((pool.submit(_extract_batch, batch), {str(a.id): a.text for a in batch}))
             if len(in_flight) > 2 * workers:
                 yield from done()
@@ -247,7 +257,6 @@ def merge(left: str, right: str, *, db=None, kind: str = "entity", note: str | N
     engine = as_engine(db)
     jid = judge(engine, left, right, "same", kind=kind, note=note)
     out = {"judgement": jid, **resolve_store(engine)}
-    refresh_edges(engine)
     return out
 
 
@@ -257,7 +266,6 @@ def split(left: str, right: str, *, db=None, kind: str = "entity", note: str | N
     engine = as_engine(db)
     jid = judge(engine, left, right, "not_same", kind=kind, note=note)
     out = {"judgement": jid, **resolve_store(engine)}
-    refresh_edges(engine)
     return out
 
 
@@ -266,7 +274,6 @@ def undo(judgement_id: int, *, db=None) -> dict:
     engine = as_engine(db)
     retract(engine, judgement_id)
     out = resolve_store(engine)
-    refresh_edges(engine)
     return out
 
 

@@ -22,6 +22,7 @@ from __future__ import annotations
 
 from collections import defaultdict
 from dataclasses import dataclass, field
+from functools import lru_cache
 from itertools import combinations
 from typing import Iterable, Iterator, NamedTuple
 
@@ -37,13 +38,15 @@ ACCEPT_CONTEXT = 0.70  # link at or above this with at least MIN_CONTEXT shared 
 MIN_CONTEXT = 2
 RULE = "names+context@1"
 
+_fold_name = lru_cache(maxsize=1 << 16)(fold)   # names recur across documents
+
 
 class Form(NamedTuple):
     """One name form of a record, with the keys the scorer compares."""
     surface: str
     fold: str
-    tokens: list
-    skel: list
+    tokens: tuple
+    skel: tuple
     compact: str
     acr: bool
     acronym: str | None
@@ -64,12 +67,12 @@ class EntityRecord:
     def __post_init__(self) -> None:
         seen, forms = set(), []
         for surface in (self.name, *self.aliases):
-            f = fold(surface or "")
+            f = _fold_name(surface or "")
             if not f or f in seen:
                 continue
             seen.add(f)
             toks = tokens(surface)
-            forms.append(Form(surface=surface, fold=f, tokens=toks, skel=[skeleton(t) for t in toks],
+            forms.append(Form(surface=surface, fold=f, tokens=toks, skel=tuple(skeleton(t) for t in toks),
                               compact=compact_key(surface), acr=is_acronym(surface.strip()), acronym=acronym(surface)))
         self.forms = forms
 

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import re
 import unicodedata
+from functools import lru_cache
 
 try:  # the shared implementation, when present
     from linkwatch.model import names as _shared
@@ -34,24 +35,28 @@ def fold(text: str) -> str:
     """Lower-case ASCII with punctuation turned into spaces."""
     if _shared is not None and hasattr(_shared, "fold"):
         text = _shared.fold(text)
-    text = unicodedata.normalize("NFKD", text)
-    text = "".join(c for c in text if not unicodedata.combining(c))
-    try:
-        from unidecode import unidecode
-        text = unidecode(text)
-    except ImportError:  # pragma: no cover
-        pass
+    if not text.isascii():  # ASCII is already its own NFKD and transliteration
+        text = unicodedata.normalize("NFKD", text)
+        text = "".join(c for c in text if not unicodedata.combining(c))
+        try:
+            from unidecode import unidecode
+            text = unidecode(text)
+        except ImportError:  # pragma: no cover
+            pass
     text = text.lower().replace("'", "").replace("\u2019", "")
     return re.sub(r"[^a-z0-9]+", " ", text).strip()
 
 
-def tokens(name: str) -> list[str]:
-    """Folded tokens without honorifics and particles (``al-Qadoumi`` → ``qadoumi``)."""
-    out = [t for t in fold(name).split() if t not in HONORIFICS]
-    kept = [t for t in out if t not in PARTICLES]
+@lru_cache(maxsize=1 << 16)
+def tokens(name: str) -> tuple[str, ...]:
+    """Folded tokens without honorifics and particles (``al-Qadoumi`` → ``qadoumi``); names recur across
+    documents, so results are cached."""
+    out = tuple(t for t in fold(name).split() if t not in HONORIFICS)
+    kept = tuple(t for t in out if t not in PARTICLES)
     return kept or out
 
 
+@lru_cache(maxsize=1 << 16)
 def skeleton(token: str) -> str:
     """A transliteration-tolerant key of one token: Zaheer / Zahir / Zuhair → ``zhr``."""
     t = token
@@ -75,6 +80,7 @@ def name_key(name: str) -> str:
     return " ".join(skeleton(t) for t in tokens(name))
 
 
+@lru_cache(maxsize=1 << 16)
 def compact_key(name: str) -> str:
     """The skeleton of the whole name written as one word (``Abu Bakr`` = ``Abubakar``)."""
     return skeleton("".join(tokens(name)))

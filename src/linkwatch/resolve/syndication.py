@@ -29,7 +29,6 @@ indexed table, then compares the few candidates' signatures):
 from __future__ import annotations
 
 import hashlib
-import re
 from linkwatch.resolve.names import fold
 
 SHINGLE = 8
@@ -56,8 +55,9 @@ why will with would according yesterday today told""".split())
 SUFFIXES = ("ing", "ed", "es", "s", "ly")
 
 
-def fingerprints(text: str) -> list[int]:
-    words = fold(text).split()
+def fingerprints(text: str, *, folded: str | None = None) -> list[int]:
+    """``folded``: ``fold(text)`` when the caller has it already."""
+    words = (fold(text) if folded is None else folded).split()
     out = set()
     for i in range(max(0, len(words) - SHINGLE + 1)):
         h = int.from_bytes(hashlib.blake2b(" ".join(words[i:i + SHINGLE]).encode(), digest_size=8).digest(),
@@ -67,10 +67,14 @@ def fingerprints(text: str) -> list[int]:
     return sorted(out)
 
 
-def simhash(text: str) -> int:
+def simhash(text: str, *, folded: str | None = None) -> int:
     """Bit i is set when more than half of the words' 64-bit hashes have it set."""
-    rows = [format(int.from_bytes(hashlib.blake2b(word.encode(), digest_size=8).digest(), "big"), "064b").encode()
-            for word in re.findall(r"\w+", fold(text))]
+    row_of: dict[str, bytes] = {}
+    for word in (words := (fold(text) if folded is None else folded).split()):
+        if word not in row_of:
+            h = int.from_bytes(hashlib.blake2b(word.encode(), digest_size=8).digest(), "big")
+            row_of[word] = format(h, "064b").encode()
+    rows = [row_of[word] for word in words]
     # column sums of the bit rows (b"0" is 48, b"1" is 49), most significant bit first, done by zip and sum
     ones = [total - 48 * len(rows) for total in map(sum, zip(*rows))] if rows else [0] * 64
     value = sum(1 << (63 - i) for i, n in enumerate(ones) if 2 * n > len(rows))
@@ -86,9 +90,9 @@ def stem(word: str) -> str:
     return word
 
 
-def content_words(text: str) -> set[str]:
+def content_words(text: str, *, folded: str | None = None) -> set[str]:
     """Folded, stemmed words of a text, stopwords dropped."""
-    return {stem(w) for w in re.findall(r"[a-z0-9]+", fold(text)) if w not in STOPWORDS}
+    return {stem(w) for w in set((fold(text) if folded is None else folded).split()) if w not in STOPWORDS}
 
 
 def claim_features(report: dict) -> set[str]:
@@ -115,7 +119,7 @@ def minhash(features: set[str]) -> list[int]:
     if not features:
         return []
     base = [int.from_bytes(hashlib.blake2b(f.encode(), digest_size=8).digest(), "big") % _PRIME for f in features]
-    return [min((a * x + b) % _PRIME for x in base) for a, b in _SEEDS]
+    return [min([(a * x + b) % _PRIME for x in base]) for a, b in _SEEDS]
 
 
 def bands(signature: list[int]) -> list[int]:
@@ -134,10 +138,10 @@ def similarity(a: list[int], b: list[int]) -> float:
     return sum(x == y for x, y in zip(a, b)) / len(a)
 
 
-def signatures(text: str, report: dict) -> dict[str, list[int]]:
+def signatures(text: str, report: dict, *, folded: str | None = None) -> dict[str, list[int]]:
     """``{"text": …, "claims": …}`` for the signals big enough to judge a rewording by."""
     out = {}
-    words = content_words(text)
+    words = content_words(text, folded=folded)
     if len(words) >= MIN_WORDS:
         out["text"] = minhash(words)
     claims = claim_features(report)

@@ -72,9 +72,10 @@ class Prepared:
 
 
 def prepare(report: dict, text: str) -> Prepared:
-    return Prepared(report, fingerprints=syndication.fingerprints(text),
-                    simhash=syndication.simhash(text) if text else None,
-                    signatures=syndication.signatures(text, report))
+    folded = fold(text)
+    return Prepared(report, fingerprints=syndication.fingerprints(text, folded=folded),
+                    simhash=syndication.simhash(text, folded=folded) if text else None,
+                    signatures=syndication.signatures(text, report, folded=folded))
 
 
 def _chunks(items: list, size: int = IN_CHUNK):
@@ -114,8 +115,22 @@ def insert_rows(conn: Connection, rows: dict) -> None:
         if rows.get(table):
             if conn.dialect.name == "postgresql":
                 copy_rows(conn, table, rows[table])
+            elif conn.dialect.name == "sqlite" and table is not schema.documents:
+                plain_rows(conn, table, rows[table])
             else:
                 conn.execute(table.insert(), rows[table])
+
+
+def plain_rows(conn: Connection, table, rows: list[dict]) -> None:
+    """SQLite: the driver's executemany with plain tuples, JSON columns serialised here (SQLAlchemy's
+    per-row parameter processing is most of the cost otherwise). Not for DateTime columns, whose text
+    form is SQLAlchemy's to choose."""
+    columns = list(rows[0])
+    json_columns = {c.name for c in table.columns if isinstance(c.type, JSON)}
+    names = ", ".join(conn.dialect.identifier_preparer.quote(c) for c in columns)
+    sql = f"INSERT INTO {table.name} ({names}) VALUES ({', '.join('?' * len(columns))})"
+    conn.exec_driver_sql(sql, [tuple(json.dumps(row[c]) if c in json_columns and row[c] is not None else row[c]
+                                     for c in columns) for row in rows])
 
 
 def copy_rows(conn: Connection, table, rows: list[dict]) -> None:
