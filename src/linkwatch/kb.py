@@ -32,6 +32,7 @@ from linkwatch.ingest import read_paths
 from linkwatch.model.records import Article, Failure
 from linkwatch.store import schema as S
 from linkwatch.store.db import as_engine, reading, writing
+from linkwatch.store.edges import refresh_edges
 from linkwatch.store.resolution import resolve_store
 from linkwatch.store.write import Prepared, prepare, record_failure, store_batch, stored_hashes
 
@@ -144,6 +145,7 @@ def ingest_articles(items: Iterable[Article | Failure], *, db=None, jobs: int = 
     flush()
     if resolve and (summary["new"] or summary["changed"] or resolution_due(engine)):
         summary.update(resolve_store(engine))
+        refresh_edges(engine)  # analysis aggregates follow identity
     summary.update(totals(engine))
     return summary
 
@@ -257,6 +259,7 @@ def merge(left: str, right: str, *, db=None, kind: str = "entity", note: str | N
     engine = as_engine(db)
     jid = judge(engine, left, right, "same", kind=kind, note=note)
     out = {"judgement": jid, **resolve_store(engine)}
+    refresh_edges(engine)
     return out
 
 
@@ -266,6 +269,7 @@ def split(left: str, right: str, *, db=None, kind: str = "entity", note: str | N
     engine = as_engine(db)
     jid = judge(engine, left, right, "not_same", kind=kind, note=note)
     out = {"judgement": jid, **resolve_store(engine)}
+    refresh_edges(engine)
     return out
 
 
@@ -274,6 +278,7 @@ def undo(judgement_id: int, *, db=None) -> dict:
     engine = as_engine(db)
     retract(engine, judgement_id)
     out = resolve_store(engine)
+    refresh_edges(engine)
     return out
 
 
