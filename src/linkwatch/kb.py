@@ -20,6 +20,7 @@ from __future__ import annotations
 
 import gc
 import logging
+import os
 from collections import OrderedDict, deque
 from functools import lru_cache
 from itertools import islice
@@ -202,6 +203,20 @@ def _warm() -> None:
     gc.freeze()
 
 
+def _exit_with_parent(parent: int) -> None:
+    """Worker initializer: leave when the storing process is gone (killed), instead of waiting on a
+    queue that a forked copy of its own keeps open."""
+    import threading
+    import time
+
+    def watch() -> None:
+        while os.getppid() == parent:
+            time.sleep(1.0)
+        os._exit(1)
+
+    threading.Thread(target=watch, daemon=True, name="linkwatch-parent-watch").start()
+
+
 def _prepared_in_workers(articles: Iterable[Article], *, jobs: int) -> Iterator[Prepared | Failure]:
     """Extract in ``jobs`` worker processes (at least one), in input order, while the caller stores.
 
@@ -214,7 +229,8 @@ def _prepared_in_workers(articles: Iterable[Article], *, jobs: int) -> Iterator[
 
     workers = max(1, jobs)
     _warm()
-    pool = ProcessPoolExecutor(max_workers=workers, mp_context=multiprocessing.get_context("fork"))
+    pool = ProcessPoolExecutor(max_workers=workers, mp_context=multiprocessing.get_context("fork"),
+                               initializer=_exit_with_parent, initargs=(os.getpid(),))
     in_flight: deque = deque()
 
     def done() -> Iterator[Prepared | Failure]:
