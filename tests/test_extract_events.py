@@ -156,3 +156,10 @@ def test_a_family_name_first_is_the_person_later(nlp):
     _, report = _events(nlp, "Wang Yi hosted the talks. Wang later met the delegates.")
     people = [e for e in report["entities"] if e["type"] == "person"]
     assert [p["name"] for p in people] == ["Wang Yi"] and len(people[0]["mentions"]) == 2
+
+
+def test_an_act_weeks_apart_from_the_sentence_date_stays_undated(nlp):
+    events, _ = _events(nlp, "Zalmay Khalilzad and Sher Stanekzai first met in Doha in March 2018, weeks after Amir Khan Muttaqi was "
+                             "released from prison in Pakistan.", published="2019-01-10")
+    assert _one(events, type="meeting")["time"] == "2018-03"
+    assert _one(events, type="other")["time"] is None

@@ -624,6 +624,19 @@ def _event_relative(tx) -> bool:
     return not any(ch.isdigit() for ch in text) and not any(m in text for m in _MONTHS)
 
 
+def _offset_clause(t: Token) -> bool:
+    """t sits in a clause set weeks, months or years apart from the sentence's date ("met in
+    February 2019, weeks after Baradar was released"): that date is not this happening's."""
+    for a in [t, *t.ancestors]:
+        if a.dep_ == "advcl" and any(c.dep_ == "mark" and c.lower_ in {"after", "before"} for c in a.children) \
+                and any(n.lower_ in {"weeks", "months", "years", "decades"} for c in a.children
+                        for n in (c, *c.children) if c.dep_ in {"npadvmod", "mark"}):
+            return True
+        if a.dep_ == "ROOT":
+            break
+    return False
+
+
 def _date_anaphor(tx, sent: Span, timexes) -> bool:
     """"on July 31 ... the previous evening": counted from a date stated earlier in the same sentence."""
     text = tx.text.lower()
@@ -958,7 +971,8 @@ def _arguments(event: Event, doc: Doc, ents: Entities, owned: set[int], timexes,
         chosen = (0, segment)  # "the raid on X in January 2016, and the attack on Y in September 2016"
     event.own_time = chosen is not None
     if chosen is None and not vague:
-        chosen = fallback or (_paragraph_time(doc, t, timexes) if PARAGRAPH_FALLBACK else None)
+        chosen = None if _offset_clause(t) else (
+            fallback or (_paragraph_time(doc, t, timexes) if PARAGRAPH_FALLBACK else None))
     event.time = chosen[1] if chosen else None
     event.vague = vague
     event.future = bool(event.time is not None and getattr(event.time, "future", False))
@@ -1301,7 +1315,8 @@ def _merge_in_sentence(local: list[Event]) -> list[Event]:
         other = min(hosts, key=lambda o: _distance(o.trigger, ev.trigger))
         if _clause_break(*sorted((other.trigger, ev.trigger), key=lambda x: x.i)):
             continue  # a parse across a semicolon is no nesting
-        ev.time = ev.time or other.time
+        if not _offset_clause(ev.trigger):
+            ev.time = ev.time or other.time
         ev.location = ev.location or other.location
         if not ev.participants and ev.type in CONTACT | {"visit"}:
             ev.participants = [p for p in other.participants if p.type == "person"][:1]
