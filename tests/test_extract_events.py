@@ -163,3 +163,8 @@ def test_an_act_weeks_apart_from_the_sentence_date_stays_undated(nlp):
                              "released from prison in Pakistan.", published="2019-01-10")
     assert _one(events, type="meeting")["time"] == "2018-03"
     assert _one(events, type="other")["time"] is None
+
+
+def test_the_group_that_led_an_attack_takes_part_in_it(nlp):
+    events, _ = _events(nlp, "The offensive followed the Hezbollah-led assault on northern Israel on October 8.")
+    assert "Hezbollah" in _one(events, type="attack")["parties"]

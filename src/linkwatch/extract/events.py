@@ -845,6 +845,13 @@ def _arguments(event: Event, doc: Doc, ents: Entities, owned: set[int], timexes,
     attackers_mod: set[int] = set()
     if t.pos_ in {"NOUN", "PROPN"}:
         add(_possessor(t, ents))
+        for c in t.children:  # "the Hamas-led attack", "a JUI-F-organised rally": who led it
+            if c.dep_ == "amod" and c.lemma_.lower() in {"lead", "organise", "organize", "orchestrate", "plan", "claim"} \
+                    and c.i > 0 and doc[c.i - 1].text == "-":
+                for g in c.children:
+                    ent = ents.at(g.i)
+                    if ent is not None and ent.type in {"person", "organization"} and g.i < c.i:
+                        add(ent)
         if event.type == "attack":
             for c in t.children:
                 if c.dep_ in {"amod", "compound", "nmod"} and c.ent_type_ == "NORP" and ents.at(c.i) is None:
