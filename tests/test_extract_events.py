@@ -168,3 +168,10 @@ def test_an_act_weeks_apart_from_the_sentence_date_stays_undated(nlp):
 def test_the_group_that_led_an_attack_takes_part_in_it(nlp):
     events, _ = _events(nlp, "The offensive followed the Hezbollah-led assault on northern Israel on October 8.")
     assert "Hezbollah" in _one(events, type="attack")["parties"]
+
+
+def test_who_acted_after_an_attack_is_not_its_author(nlp):
+    events, _ = _events(nlp, "Last May, Joe Biden cancelled the visit after a Hamas rocket attack on Sderot killed "
+                             "two people.", published="2024-06-01")
+    attack = _one(events, type="attack")
+    assert "Hamas" in attack["parties"] and "Joe Biden" not in attack["parties"]

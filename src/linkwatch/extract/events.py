@@ -253,6 +253,9 @@ def _state_body(org_id: str) -> bool:
     return org is not None and org.kind in {"state", "international", "media"}
 
 
+_TEMPORAL_PREPS = {"after", "before", "since", "until", "following", "despite", "amid", "over"}
+
+
 def _support(t: Token, verb: Token) -> bool:
     """Does the clause subject take part in the nominal event t? ("he addressed a rally": yes;
     "Abbas condemned the killing": no; "he was in Tehran for talks": yes)."""
@@ -261,10 +264,10 @@ def _support(t: Token, verb: Token) -> bool:
     cur = t
     while cur.head.i != verb.i and cur.head.i != cur.i:
         if cur.dep_ == "pobj":
-            return True
+            return cur.head.lower_ not in _TEMPORAL_PREPS
         cur = cur.head
     if cur.dep_ == "pobj" or cur.dep_ == "prep":
-        return True
+        return cur.lower_ not in _TEMPORAL_PREPS and cur.head.lower_ not in _TEMPORAL_PREPS
     return verb.lemma_.lower() in set(ontology()["support_verbs"])
 
 
