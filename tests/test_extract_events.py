@@ -175,3 +175,11 @@ def test_who_acted_after_an_attack_is_not_its_author(nlp):
                              "two people.", published="2024-06-01")
     attack = _one(events, type="attack")
     assert "Hamas" in attack["parties"] and "Joe Biden" not in attack["parties"]
+
+
+def test_the_groups_chief_is_the_leader_the_reference_list_knows(nlp):
+    _, report = _events(nlp, "Ismail Haniyeh spoke to reporters in Doha on Monday. The Hamas chief later flew to "
+                             "Tehran for talks.")
+    haniyeh = next(e for e in report["entities"] if e["name"] == "Ismail Haniyeh")
+    assert "Hamas chief" in [m["text"] for m in haniyeh["mentions"]]
+    assert not [e for e in report["entities"] if e["name"] == "Hamas chief"]

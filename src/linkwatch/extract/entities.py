@@ -247,6 +247,7 @@ def collect_entities(doc: Doc) -> Entities:
                     person_tokens.add(toks[0])  # "Wang" after "Wang Yi" (family name first)
     person_names = {" ".join(_name_tokens(s.text)) for s in spans if s.label_ == "PERSON" and len(s) >= 2}
     typed = [(s, t) for s in spans if (t := _type_of(s, person_tokens, person_names))]
+    typed = [(s, t) for s, t in typed if not (t == "person" and _org_title(s))]
     acronyms = _acronym_definitions(doc, typed)
     typed = _with_acronym_mentions(doc, typed, acronyms)
 
@@ -464,6 +465,18 @@ def _propagate(doc: Doc, entities: list[Entity]) -> None:
         covered.update(range(span.start, span.end))
 
 
+_LEADER_WORDS = {"chief", "leader", "head", "emir", "amir", "chairman", "founder"}
+
+
+def _org_title(span: Span) -> bool:
+    """"Hamas chief", "JeM leader": a group's name and a title, which the model took for a person's name
+    (the title is resolved to its holder by _title_mentions)."""
+    from linkwatch.model.ontology import role_words
+    if len(span) < 2 or span[-1].lower_ not in role_words():
+        return False
+    return _reference().match_org(span[:-1].text) is not None
+
+
 def _title_mentions(doc: Doc, entities: list[Entity]) -> None:
     """"the Leader", "the JeM chief": a title used as a name is a mention of the person it titles.
 
@@ -520,6 +533,16 @@ def _title_mentions(doc: Doc, entities: list[Entity]) -> None:
         if org is None and not t.is_title:
             continue  # "the leader" in lower case is too vague without a group
         holders = titles.get((org, t.lower_)) or (titles.get((None, t.lower_)) if org is None else None)
+        if org is not None and not holders and t.lower_ in _LEADER_WORDS:
+            # "the Hamas chief" in a report that names Haniyeh only as "head of the political bureau":
+            # the one person of the report whom the reference list knows as the group's leader
+            def leading(words: set[str]) -> set[int]:
+                return {id(e) for e in entities if e.type == "person" and e.person_ref is not None and any(
+                    r.org == org and r.role.split()[-1].lower() in words
+                    and not {"deputy", "vice", "assistant", "former"} & set(r.role.lower().split())
+                    for r in e.person_ref.roles)}
+            leaders = leading({t.lower_}) or leading(_LEADER_WORDS)
+            holders = leaders if len(leaders) == 1 else None
         if holders and len(holders) == 1:
             person = by_id[next(iter(holders))]
         elif org is not None and not holders:
