@@ -175,6 +175,17 @@ def test_reingest_unchanged_adds_nothing_and_changed_replaces_only_that_document
     assert hashes["a2"] == arts("a2", suffix=" Updated.")[0].content_hash
 
 
+def test_one_document_twice_in_a_stream_keeps_the_later_version(db):
+    items = arts("a1", "a2") + arts("a2", suffix=" Updated.") + arts("a3")
+    summary = ingest_articles(items, db=db, extract=FakeExtractor())
+    assert summary["new"] == 3 and summary["changed"] == 1
+    with db.connect() as conn:
+        hashes = dict(conn.execute(select(S.documents.c.id, S.documents.c.content_hash)).all())
+        per_doc = dict(conn.execute(select(S.records.c.document_id, func.count()).group_by(S.records.c.document_id)).all())
+    assert hashes["a2"] == arts("a2", suffix=" Updated.")[0].content_hash
+    assert per_doc == {"a1": 4, "a2": 4, "a3": 4}
+
+
 def test_claims_carry_evidence(db):
     ingest_articles(arts("a1"), db=db, extract=FakeExtractor())
     with db.connect() as conn:
