@@ -26,8 +26,10 @@ from linkwatch.analysis.newlinks import _History, _kb_pairs, PRESENT, new_links
 from linkwatch.analysis.source import keep_node, ties_around
 from linkwatch.analysis.timeline import _own_events, timeline
 from linkwatch.kb import ingest_articles, merge, split, undo
-from linkwatch.store import connect, schema as S
-from linkwatch.store.edges import date_key, is_built, period_start, refresh_edges
+from linkwatch.store import connect, resolve_store, schema as S
+from linkwatch.store.edges import date_key, generation, is_built, period_start, refresh_edges
+from linkwatch.store.judge import judge
+from linkwatch.store.write import write_report
 from linkwatch.store.migrate import migrate
 
 from test_analysis_kb import build_kb
@@ -132,12 +134,18 @@ def check_answers(engine) -> None:
         nodes = sorted(conn.execute(select(S.kb_entities.c.kb_id).where(
             S.kb_entities.c.type.in_(("person", "organization")))).scalars())
         since = sorted(d for d in conn.execute(select(S.kb_events.c.time_value)).scalars() if d)[:1] or ["2024"]
+        everyone = sorted(conn.execute(select(S.kb_entities.c.kb_id)).scalars())
 
     def answers(conn) -> list:
         out = []
         for x in nodes:
-            out += [network(conn, x, depth=2), network(conn, x, depth=1, level="organization"), timeline(conn, x)]
+            out += [network(conn, x, depth=2), network(conn, x, depth=1, level="organization")]
             out += [links(conn, x, y, hops=3) for y in nodes if y != x]
+        for x in everyone:  # places have timelines too
+            out += [timeline(conn, x), timeline(conn, x, limit=1), timeline(conn, x, limit=None),
+                    timeline(conn, x, filters=Filters(since=since[0]), limit=2),
+                    timeline(conn, x, filters=Filters(until=since[0])),
+                    timeline(conn, x, filters=Filters(min_sources=2), limit=1)]
         for level in ("organization", "all"):
             out.append(new_links(conn, since=since[0][:4], level=level))
         out.append(new_links(conn, since="2000", by="ingest"))
@@ -203,10 +211,10 @@ def test_migration_builds_the_aggregates_of_an_older_store(db):
     ingest_articles(arts("a1", "a2", "b1"), db=db, extract=FakeExtractor())
     expected = stored(db)
     with db.begin() as conn:
-        for table in (S.kb_ties, S.kb_links, S.kb_presence, S.kb_firsts, S.kb_aggregates):
+        for table in (S.kb_ties, S.kb_links, S.kb_presence, S.kb_firsts, S.kb_timeline, S.kb_aggregates):
             table.drop(conn)
-        conn.execute(S.migrations.delete().where(S.migrations.c.name == "0005_edges"))
-    assert migrate(db) == ["0005_edges"]
+        conn.execute(S.migrations.delete().where(S.migrations.c.name.in_(("0005_edges", "0006_timeline"))))
+    assert migrate(db) == ["0005_edges", "0006_timeline"]
     assert stored(db) == expected
     assert migrate(db) == []
 
@@ -229,3 +237,54 @@ def test_store_reads_dates_as_analysis_does(value):
     p = period(value)
     assert period_start(value) == (p[0] if p else None)
     assert date_key(value)[0] == sort_key(value)
+
+
+def answers_about(engine, conn) -> list:
+    """Questions about every entity (the stale-aggregate tests compare them both ways)."""
+    nodes = sorted(conn.execute(select(S.kb_entities.c.kb_id).where(
+        S.kb_entities.c.type.in_(("person", "organization")))).scalars())
+    out = [timeline(conn, x) for x in nodes] + [network(conn, x, depth=2) for x in nodes]
+    out += [links(conn, x, y, hops=3) for x in nodes for y in nodes if x < y]
+    return out + [new_links(conn, since="2000", level="all")]
+
+
+def test_resolution_without_refresh_reads_claims(db):
+    """A resolution not followed by ``refresh_edges`` (a crash between them, ``resolve_store`` called
+    alone) leaves the aggregates stale: questions read the claims until the next refresh."""
+    ingest_articles(arts("a1", "a2", "b1"), db=db, extract=FakeExtractor())
+    bashir, layla = kb_of(db, "a1", "E3"), kb_of(db, "b1", "E1")
+    with db.connect() as conn:
+        assert aggregate.usable(conn, Filters())
+        before = answers_about(db, conn)
+    judge(db, bashir, layla, "same")
+    resolve_store(db)  # and no refresh_edges
+    with db.connect() as conn:
+        assert not is_built(conn) and not aggregate.usable(conn, Filters())
+        stale = answers_about(db, conn)
+    with from_claims(db) as conn:
+        assert stale == answers_about(db, conn)
+    assert stale != before  # the merge shows
+    refresh_edges(db)
+    with db.connect() as conn:
+        assert aggregate.usable(conn, Filters()) and answers_about(db, conn) == stale
+    check(db)
+
+
+def test_every_write_of_claims_or_clusters_makes_a_new_generation(db):
+    """``store.edges.touch`` is called where claims (``store.write``) and clusters (``resolve_store``)
+    are written; without it a stale aggregate would be read as current."""
+    ingest_articles(arts("a1", "a2"), db=db, extract=FakeExtractor())
+    with db.connect() as conn:
+        built = generation(conn)
+        assert built is not None and is_built(conn)
+    with db.begin() as conn:
+        write_report(conn, REPORTS["b1"](arts("b1")[0]))
+    with db.connect() as conn:
+        written = generation(conn)
+        assert written != built and not is_built(conn)
+    refresh_edges(db)
+    with db.connect() as conn:
+        assert is_built(conn) and generation(conn) == written
+    resolve_store(db)
+    with db.connect() as conn:
+        assert generation(conn) != written and not is_built(conn)

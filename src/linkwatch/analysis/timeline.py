@@ -23,6 +23,7 @@ from linkwatch.analysis.source import (_claim, _claim_query, chunks, entity_rows
 from linkwatch.analysis.views import MEMBERSHIP_PREDICATES, PRESENCE_ROLES
 from linkwatch.errors import LinkwatchError
 from linkwatch.store.schema import claims, clusters, kb_events, records
+from linkwatch.store.timelines import order_key
 
 PRESENCE = PRESENCE_ROLES
 
@@ -127,11 +128,41 @@ def timeline(conn, name: str, *, filters: Filters | None = None, context: bool =
     At most ``limit`` events (dated first; None for all); ``more`` counts the
     ones left out. With ``context`` (default), a person's timeline also shows
     the events of their organisations reported alongside them (marked ``via``).
+    Read from the store's timeline rows (``kb_timeline``) unless a claim
+    filter is asked for, or the aggregates are not built or stale.
     """
     filters = filters or Filters()
     if limit is not None and limit < 1:
         raise LinkwatchError("--limit must be at least 1")
     entity = find_entity(conn, name)
+    if context and aggregate.usable(conn, filters, dates=True, sources=True):
+        rows, total = aggregate.timeline_rows(conn, entity["id"], filters=filters, limit=limit)
+        quotes = evidence_for(conn, {c for r in rows for c in r.claims}, per_claim=2)
+        records = [dict(r.record, evidence=_evidence(r.claims, quotes)) for r in rows]
+        return _result(entity, records, total)
+    return _from_claims(conn, entity, filters, context=context, limit=limit)
+
+
+def _evidence(claim_ids, quotes: dict) -> list[dict]:
+    """The claims' quotes, in claim order, each (document, quote) once."""
+    evidence, seen = [], set()
+    for claim_id in claim_ids:
+        for q in quotes.get(claim_id, []):
+            if (q["document"], q["quote"]) not in seen:
+                seen.add((q["document"], q["quote"]))
+                evidence.append(q)
+    return evidence
+
+
+def _result(entity: dict, records: list[dict], total: int) -> dict:
+    """The page (records in timeline order) split into dated and undated events."""
+    return {"entity": entity_ref({entity["id"]: entity}, entity["id"]),
+            "events": [r for r in records if r["date"]], "undated": [r for r in records if not r["date"]],
+            "more": total - len(records)}
+
+
+def _from_claims(conn, entity: dict, filters: Filters, *, context: bool, limit: int | None) -> dict:
+    """The timeline read from the claims (the rules ``store.timelines`` pre-counts, tested to agree)."""
     pool = _own_events(conn, entity["id"], filters)
     extra: list = []
     via: dict[str, str] = {}
@@ -139,7 +170,7 @@ def timeline(conn, name: str, *, filters: Filters | None = None, context: bool =
     if mine:
         own_items = {r.subject for r in _rows_naming(conn, mine)}
         extra, org_items = _context_rows(conn, mine)
-        extra = [r for r in extra if r.subject not in own_items]
+        extra = sorted((r for r in extra if r.subject not in own_items), key=lambda r: r.id)
         via = {r.subject: org_items[r.object] for r in extra}
         extra_kb = kb_of(conn, via)
         dates = event_rows(conn, {extra_kb[r.subject] for r in extra if _passes(r, filters)})
@@ -150,11 +181,14 @@ def timeline(conn, name: str, *, filters: Filters | None = None, context: bool =
     rows = []
     for batch in chunks(wanted):
         rows.extend(conn.execute(_claim_query(claims.c.id.in_(batch))))
+    rows.sort(key=lambda r: r.id)  # quotes follow the claims: the entity's own, then its organisations'
     event_kb = kb_of(conn, {r.subject for r in rows} | {r.subject for r in extra})
     rows += [r for r in extra if event_kb[r.subject] in page]
     event_kb = {k: v for k, v in event_kb.items() if v in page}
     via = {k: v for k, v in via.items() if k in event_kb}
-    via_event = {event_kb[item]: org for item, org in via.items()}
+    via_event: dict[str, str] = {}
+    for item, org in via.items():  # several organisations: the smallest id
+        via_event[event_kb[item]] = min(org, via_event.get(event_kb[item], org))
     by_event: dict[str, list] = defaultdict(list)
     for r in rows:
         if not _passes(r, filters):
@@ -163,9 +197,11 @@ def timeline(conn, name: str, *, filters: Filters | None = None, context: bool =
         by_event[event_kb[r.subject]].append(claim)
     events = event_rows(conn, by_event)
 
-    # co-participants: every participant of every per-document version of these events
+    # co-participants: every participant of every per-document version of these events, each with the
+    # role of its first claim (per-document event, then claim id)
     all_items = event_items_of(conn, by_event)
     others = participation_rows_by_event(conn, all_items) if all_items else []
+    others.sort(key=lambda r: (r.subject, r.id))
     other_kb = kb_of(conn, {r.object for r in others})
     co: dict[str, dict[str, str | None]] = defaultdict(dict)
     for r in others:
@@ -177,36 +213,24 @@ def timeline(conn, name: str, *, filters: Filters | None = None, context: bool =
     names = entity_rows(conn, {k for v in co.values() for k in v} | set(via_event.values()))
     quotes = evidence_for(conn, {c.id for cs in by_event.values() for c in cs}, per_claim=2)
 
-    dated, undated = [], []
+    records = []
     for event_id, claim_list in by_event.items():
         event = events.get(event_id) or {"id": event_id, "type": None, "name": None, "date": None,
                                          "place": None, "date_conflict": None, "sources": 0}
         sources = len({c.source_key for c in claim_list})
         if sources < filters.min_sources or not filters.keep_date(event["date"]):
             continue
-        evidence, seen = [], set()
-        for c in claim_list:
-            for q in quotes.get(c.id, []):
-                if (q["document"], q["quote"]) not in seen:
-                    seen.add((q["document"], q["quote"]))
-                    evidence.append(q)
-        record = {
+        with_ = [dict(entity_ref(names, k), role=v) for k, v in co.get(event_id, {}).items()]
+        records.append({
             "event": event_id, "date": event["date"], "date_conflict": event["date_conflict"],
             "type": event["type"], "name": event["name"], "place": event["place"],
             "role": sorted({c.predicate if not c.role else f"{c.predicate}: {c.role}" for c in claim_list}),
-            "with": [dict(entity_ref(names, k), role=v) for k, v in sorted(
-                co.get(event_id, {}).items(), key=lambda kv: names.get(kv[0], {}).get("name", kv[0]))],
+            "with": sorted(with_, key=lambda e: (e["name"], e["id"])),
             "via": entity_ref(names, via_event[event_id]) if event_id in via_event else None,
             "modality": sorted({c.modality or "asserted" for c in claim_list}),
             "sources": sources,
-            "evidence": evidence,
-        }
-        (dated if event["date"] else undated).append(record)
-    dated.sort(key=lambda e: (sort_key(e["date"]), e["type"] or "", e["place"] or ""))
-    undated.sort(key=lambda e: (e["type"] or "", e["place"] or "", e["event"]))
-    total = kept if filters.min_sources <= 1 else len(dated) + len(undated)
-    if limit is not None:
-        dated = dated[:limit]
-        undated = undated[:limit - len(dated)]
-    return {"entity": entity_ref({entity["id"]: entity}, entity["id"]), "events": dated, "undated": undated,
-            "more": total - len(dated) - len(undated)}
+            "evidence": _evidence([c.id for c in claim_list], quotes),
+        })
+    records.sort(key=lambda r: order_key(r["event"], r))
+    total = kept if filters.min_sources <= 1 else len(records)
+    return _result(entity, records[:limit], total)

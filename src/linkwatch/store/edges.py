@@ -20,14 +20,16 @@ import json
 import logging
 import re
 import time
+import uuid
 from collections import defaultdict
 from itertools import combinations
 
-from sqlalchemy import JSON, delete, func, insert, select
+from sqlalchemy import JSON, delete, func, insert, select, update
 from sqlalchemy.engine import Connection, Engine
 
 from linkwatch.store import schema as S
 from linkwatch.store.db import now, writing
+from linkwatch.store.timelines import Timelines
 
 log = logging.getLogger(__name__)
 
@@ -45,7 +47,8 @@ MEMBERSHIP_PREDICATES = ("member_of",)
 MODALITY_RANK = {"asserted": 3, "reported": 2, "alleged": 1, "denied": 0}
 
 NAME = "edges"  # the kb_aggregates row saying the tables below are built
-TABLES = (S.kb_ties, S.kb_links, S.kb_presence, S.kb_firsts)
+STORE = "store"  # the kb_aggregates row whose generation changes with every write of claims or clusters
+TABLES = (S.kb_ties, S.kb_links, S.kb_presence, S.kb_firsts, S.kb_timeline)
 CHUNK = 5000
 
 _VALUE = re.compile(r"^(\d{4})(?:-(\d{2})(?:-(\d{2}))?)?")
@@ -73,8 +76,28 @@ def strength(sources: int, date: str | None, kind: str, modalities, confidence: 
 
 
 def is_built(conn: Connection) -> bool:
-    """True when the aggregates are built (analysis reads claims otherwise)."""
-    return conn.execute(select(S.kb_aggregates.c.name).where(S.kb_aggregates.c.name == NAME)).first() is not None
+    """True when the aggregates are built and current (analysis reads claims otherwise): one small read.
+
+    Current: counted from the store's present generation (:func:`touch`), so a resolution or a write
+    of claims not followed by :func:`refresh_edges` (a crash between them, ``resolve_store`` called
+    alone) sends analysis back to the claims instead of answering from stale counts."""
+    rows = dict(conn.execute(select(S.kb_aggregates.c.name, S.kb_aggregates.c.generation)
+                             .where(S.kb_aggregates.c.name.in_((NAME, STORE)))).all())
+    return NAME in rows and rows[NAME] == rows.get(STORE)
+
+
+def touch(conn: Connection) -> None:
+    """Record that claims or clusters changed (a new generation): the aggregates are stale until the
+    next :func:`refresh_edges`. Called, in their transaction, by whatever writes claims or clusters."""
+    values = {"built_at": now(), "generation": uuid.uuid4().hex}
+    changed = conn.execute(update(S.kb_aggregates).where(S.kb_aggregates.c.name == STORE).values(**values))
+    if not changed.rowcount:
+        conn.execute(insert(S.kb_aggregates).values(name=STORE, **values))
+
+
+def generation(conn: Connection) -> str | None:
+    """The store's present generation (None before any :func:`touch`)."""
+    return conn.execute(select(S.kb_aggregates.c.generation).where(S.kb_aggregates.c.name == STORE)).scalar()
 
 
 def refresh_edges(engine: Engine) -> dict:
@@ -119,6 +142,7 @@ def _best(*values):
 
 def rebuild(conn: Connection) -> dict:
     """Recompute the aggregates from claims, clusters and the kb summaries (on an open transaction)."""
+    stamp = generation(conn)  # read first: a write after it makes these counts stale, as it should
     entities = {r.kb_id: (r.type, r.documents or 0) for r in conn.execute(
         select(S.kb_entities.c.kb_id, S.kb_entities.c.type, S.kb_entities.c.documents))}
     dates = dict(conn.execute(select(S.kb_events.c.kb_id, S.kb_events.c.time_value)).all())
@@ -133,6 +157,7 @@ def rebuild(conn: Connection) -> dict:
 
     ties: list[tuple] = []  # rows in TIE_COLUMNS order
     rel, members = _relations(conn, source)
+    timelines = Timelines(conn, members, source)
     for (predicate, a, b), support in rel.items():
         if a == b or not support.keys or not (node(a) and node(b)):
             continue
@@ -145,10 +170,11 @@ def rebuild(conn: Connection) -> dict:
     firsts: dict[tuple, tuple] = {}
     orgs = {kb for kb, (kind, _) in entities.items() if kind == "organization"}
     for event, rows in _participations(conn):
+        timelines.add(event, rows)
         date = dates.get(event)
         named: dict[str, bool] = {}
         present: dict[str, _Support] = {}
-        for who, predicate, modality, confidence, document_id in rows:
+        for who, predicate, modality, confidence, document_id, *_ in rows:
             at = predicate in CO_PRESENCE_ROLES
             named[who] = named.get(who, False) or at
             if not at:
@@ -189,8 +215,10 @@ def rebuild(conn: Connection) -> dict:
     del presence
     counts["firsts"] = _bulk(conn, S.kb_firsts, ("level", "lo", "hi", "start", "date", "event"),
                              sorted(k + v for k, v in firsts.items()))
+    del firsts
+    counts["timeline"] = timelines.write(conn, _bulk)
     conn.execute(delete(S.kb_aggregates).where(S.kb_aggregates.c.name == NAME))
-    conn.execute(insert(S.kb_aggregates).values(name=NAME, built_at=now(), counts=counts))
+    conn.execute(insert(S.kb_aggregates).values(name=NAME, built_at=now(), counts=counts, generation=stamp))
     return counts
 
 
@@ -223,13 +251,17 @@ def _relations(conn: Connection, source) -> tuple[dict[tuple, _Support], dict[st
 
 
 def _participations(conn: Connection):
-    """(kb event, [(kb entity, predicate, modality, confidence, document id)]) per event, in event order."""
+    """(kb event, rows) per event, in event order; a row: (kb entity, predicate, modality, confidence,
+    document id, claim id, per-document event, whether that is clustered, role, the named record's
+    document and type)."""
     ev, who = S.clusters.alias("ev"), S.clusters.alias("who")
-    c = S.claims
+    c, rec = S.claims, S.records
     event = _kb(ev, c.c.subject).label("event")
     stmt = (select(event, _kb(who, c.c.object).label("who"), c.c.predicate, c.c.modality, c.c.confidence,
-                   c.c.document_id)
-            .select_from(c.outerjoin(ev, ev.c.item_id == c.c.subject).outerjoin(who, who.c.item_id == c.c.object))
+                   c.c.document_id, c.c.id, c.c.subject, ev.c.kb_id.is_not(None).label("clustered"), c.c.role,
+                   rec.c.document_id.label("record_document"), rec.c.type.label("record_type"))
+            .select_from(c.outerjoin(ev, ev.c.item_id == c.c.subject).outerjoin(who, who.c.item_id == c.c.object)
+                         .outerjoin(rec, rec.c.id == c.c.object))
             .where(c.c.kind == "participation", c.c.predicate.in_(PRESENCE_ROLES), c.c.object.is_not(None))
             .order_by(event))
     current, rows = None, []
@@ -238,7 +270,7 @@ def _participations(conn: Connection):
             if rows:
                 yield current, rows
             current, rows = r.event, []
-        rows.append((r.who, r.predicate, r.modality, r.confidence, r.document_id))
+        rows.append(tuple(r)[1:])
     if rows:
         yield current, rows
 

@@ -57,11 +57,21 @@ def _analysis_indexes(conn: Connection) -> None:
 
 
 def _edges(conn: Connection) -> None:
-    """The analysis aggregates (``store.edges``); built now when the store already holds a resolved KB."""
+    """The analysis aggregates' first tables (``store.edges``; built by ``0006_timeline``)."""
+    schema.metadata.create_all(conn, tables=[schema.kb_ties, schema.kb_links, schema.kb_presence,
+                                             schema.kb_firsts, schema.kb_aggregates], checkfirst=True)
+
+
+def _timeline(conn: Connection) -> None:
+    """Timeline rows (``kb_timeline``) and the aggregates' generation stamp; rebuilt now on a resolved KB."""
     from linkwatch.store import edges
 
-    schema.metadata.create_all(conn, tables=[*edges.TABLES, schema.kb_aggregates], checkfirst=True)
-    if not edges.is_built(conn) and conn.execute(select(schema.clusters.c.item_id).limit(1)).first():
+    schema.metadata.create_all(conn, tables=[schema.kb_timeline], checkfirst=True)
+    columns = {c["name"] for c in inspect(conn).get_columns(schema.kb_aggregates.name)}
+    if "generation" not in columns:
+        kind = schema.kb_aggregates.c.generation.type.compile(dialect=conn.dialect)
+        conn.exec_driver_sql(f"ALTER TABLE {schema.kb_aggregates.name} ADD COLUMN generation {kind}")
+    if conn.execute(select(schema.clusters.c.item_id).limit(1)).first():
         edges.rebuild(conn)
 
 
@@ -71,6 +81,7 @@ MIGRATIONS: list[tuple[str, Callable[[Connection], None]]] = [
     ("0003_rewordings_conflicts", _rewordings_conflicts),
     ("0004_analysis_indexes", _analysis_indexes),
     ("0005_edges", _edges),
+    ("0006_timeline", _timeline),
 ]
 
 

@@ -23,6 +23,7 @@ from linkwatch.resolve.graph import Clusterer
 from linkwatch.resolve.names import name_key
 from linkwatch.store import schema
 from linkwatch.store.db import now, reading, writing
+from linkwatch.store.edges import touch
 from linkwatch.store.write import hid, record_id
 
 log = logging.getLogger(__name__)
@@ -138,6 +139,7 @@ def resolve_store(engine: Engine) -> dict:
                                    for kind, kb_of in (("entity", entity_kb), ("event", event_kb))
                                    for i, k in kb_of.items()))
         _rebuild_summaries(conn, entity_kb, types, event_kb, event_records)
+        touch(conn)  # clusters changed: the analysis aggregates are stale until refresh_edges
     return {"entities": len(set(entity_kb.values())), "events": len(set(event_kb.values())),
             "entity_merges": len(rule_entity), "event_merges": len(rule_event)}
 

@@ -101,10 +101,10 @@ Tables
     ``list``, ``entity_id``, ``schema``, ``name``, ``properties`` JSON);
     ``watchlist_names`` indexes every name of it by ``name_key``.
 
-``kb_ties`` / ``kb_links`` / ``kb_presence`` / ``kb_firsts`` / ``kb_aggregates``
-    Analysis aggregates (migration ``0005_edges``): the kb-level ties, the
-    pairs they join, the events each entity is named at, and when two
-    entities first met, counted from claims by ``store.edges.refresh_edges``
+``kb_ties`` / ``kb_links`` / ``kb_presence`` / ``kb_firsts`` / ``kb_timeline`` / ``kb_aggregates``
+    Analysis aggregates (migrations ``0005_edges``, ``0006_timeline``): the kb-level ties, the
+    pairs they join, the events each entity is named at, when two
+    entities first met and each entity's timeline rows, counted from claims by ``store.edges.refresh_edges``
     after every ingest, merge, split or undo (see the tables below).
 
 Joining a claim to the graph: ``claims.subject`` → ``clusters.item_id`` →
@@ -385,5 +385,26 @@ kb_aggregates = Table(
     Column("name", String(64), primary_key=True),
     Column("built_at", DateTime(timezone=True), nullable=False),
     Column("counts", JSON),
+    Column("generation", String(32)),  # migration 0006_timeline
 )
-"""``kb_aggregates``: which aggregates are built and when (analysis reads claims when absent)."""
+"""``kb_aggregates``: which aggregates are built and when (analysis reads claims when absent).
+``generation``: on the ``store`` row, a token that changes whenever claims or clusters are written
+(``store.edges.touch``); on the ``edges`` row, the token the aggregates were counted from. They differ
+while the aggregates are stale (resolution ran without a refresh), and analysis reads claims."""
+
+# added by migration 0006_timeline: what a timeline row shows, per entity and kb event (``store.edges``)
+kb_timeline = Table(
+    "kb_timeline", metadata,
+    Column("entity", String(200), primary_key=True),
+    Column("rank", Integer, primary_key=True),
+    Column("event", String(200), nullable=False),
+    Column("date", String(32)),
+    Column("sources", Integer, nullable=False),
+    Column("record", JSON, nullable=False),
+    Column("claims", JSON, nullable=False),
+)
+"""``kb_timeline``: one row per kb event on an entity's timeline (the events it is named at and, for a
+person, those of their organisations told in the same documents, ``via`` the organisation), ``rank``
+its place in the timeline's order (dated first); ``record`` the row as ``analysis.timeline`` shows
+it without its quotes (type, name, date, place, roles, modalities, sources, co-participants, via),
+``claims`` the claim ids whose quotes it cites, in order."""

@@ -27,6 +27,7 @@ from linkwatch.resolve.names import fold, name_key
 from linkwatch.resolve.reference import reference_id
 from linkwatch.store import schema
 from linkwatch.store.db import now
+from linkwatch.store.edges import touch
 
 log = logging.getLogger(__name__)
 
@@ -111,6 +112,7 @@ def forget_documents(conn: Connection, document_ids: list[str]) -> None:
 def insert_rows(conn: Connection, rows: dict) -> None:
     """Insert ``{table: [row, ...]}``, tables in ``TABLES`` order: one ``COPY`` a table on PostgreSQL, one
     executemany a table elsewhere (SQLite runs it in C)."""
+    touch(conn)  # claims changed: the analysis aggregates are stale until refresh_edges
     for table in TABLES:
         if rows.get(table):
             if conn.dialect.name == "postgresql":
