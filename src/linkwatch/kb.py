@@ -303,4 +303,5 @@ def import_watchlist(path: str, *, db=None, list_name: str | None = None) -> dic
     engine = as_engine(db)
     out = run(engine, path, list_name=list_name)
     resolve_store(engine)  # refresh the watchlisted marks
+    refresh_edges(engine)
     return out
