@@ -15,7 +15,10 @@ reports, most names in one or two), people keep a home organisation, and most
 events are reported by one to three documents, as in news. It prints p50/p95
 latency (ms) of each query over ``--queries`` draws, query entities drawn in
 proportion to how often they are reported (the hubs analysts ask about most)
-or uniformly (``--pick``; both by default).
+or uniformly (``--pick``; both by default). With ``--ingest N`` it then adds N
+documents (as ingest and resolution would write them) and times the refresh
+ingest runs after them (incremental, ``store.increment``) and a full one
+(``--check``: and compares their tables).
 """
 from __future__ import annotations
 
@@ -35,7 +38,7 @@ import tempfile
 import time
 from pathlib import Path
 
-from sqlalchemy import create_engine, insert, select, text
+from sqlalchemy import create_engine, func, insert, select, text
 
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT / "src"))
@@ -191,6 +194,94 @@ def generate(engine, *, n_entities: int, n_claims: int, seed: int = 1) -> dict:
     return counts
 
 
+def add_documents(engine, n: int, *, seed: int = 3) -> dict:
+    """Write ``n`` new documents as an ingest and its resolution would (new records clustered into
+    reported entities, a new event and a re-reported one each, the kb summaries' counts), then mark the
+    store changed (``store.edges.touch``); returns what was written."""
+    from linkwatch.store.edges import touch
+
+    rng = random.Random(seed)
+    with engine.begin() as conn:
+        batch = conn.execute(select(func.count()).select_from(schema.documents)).scalar()  # ids new on each run
+        people, orgs, places = [], [], []
+        for r in conn.execute(select(schema.kb_entities.c.kb_id, schema.kb_entities.c.type,
+                                     schema.kb_entities.c.documents)):
+            {"person": people, "organization": orgs, "location": places}[r.type].append((r.kb_id, r.documents))
+        events = [r.kb_id for r in conn.execute(select(schema.kb_events.c.kb_id).where(
+            schema.kb_events.c.time_value.is_not(None)).limit(5000))]
+
+        def pick(pool):  # by how often reported, as news would
+            return rng.choices([k for k, _ in pool], weights=[w for _, w in pool])[0]
+
+        rows = {name: [] for name in ("documents", "records", "events", "claims", "evidence", "clusters")}
+        mentioned: dict[str, int] = {}
+        reported: dict[str, int] = {}
+        for i in range(n):
+            d = f"doc-new-{batch}-{i}"
+            rows["documents"].append({"id": d, "content_hash": hid(d), "source": f"{d}.txt", "url": None,
+                                      "title": d, "outlet": "Outlet new", "published": "2025-06-01",
+                                      "language": "en", "ingested_at": dt.datetime.now(UTC),
+                                      "extractor": "synthetic@1", "status": "done", "report": None,
+                                      "simhash": None, "syndicated_of": None})
+            cast = list(dict.fromkeys([pick(people), pick(people), pick(orgs), pick(orgs)]))
+            place = pick(places)
+            local = {}
+            for kb in cast + [place]:
+                rid = local[kb] = hid("r", d, kb)
+                rows["records"].append({"id": rid, "document_id": d, "local_id": f"E{len(local)}",
+                                        "type": "location" if kb == place else ("person" if kb.startswith("per")
+                                                                                 else "organization"),
+                                        "name": kb, "aliases": [], "name_key": kb, "ref_id": None,
+                                        "mention_count": 1})
+                rows["clusters"].append({"item_id": rid, "kind": "entity", "kb_id": kb})
+                mentioned[kb] = mentioned.get(kb, 0) + 1
+            for v, kb_event in enumerate((f"ev-new-{batch}-{i}", rng.choice(events))):
+                eid = hid("v", d, kb_event)
+                rows["events"].append({"id": eid, "document_id": d, "local_id": f"V{v}", "type": "meeting",
+                                       "name": None, "time_value": None, "time_text": None,
+                                       "location_record": local[place], "organizer_record": None,
+                                       "modality": "asserted"})
+                rows["clusters"].append({"item_id": eid, "kind": "event", "kb_id": kb_event})
+                reported[kb_event] = reported.get(kb_event, 0) + 1
+                for who in cast[v:v + 3] + [place]:
+                    cid = hid("c", d, eid, who)
+                    rows["claims"].append({"id": cid, "document_id": d, "kind": "participation", "subject": eid,
+                                           "predicate": "location" if who == place else "participant",
+                                           "object": local[who], "value": None, "role": None,
+                                           "modality": "asserted", "time_value": None, "confidence": 0.8})
+                    rows["evidence"].append({"id": hid("e", cid), "claim_id": cid, "document_id": d, "start": 0,
+                                             "end": 40, "quote": f"A later report, {d}.", "modality": "asserted",
+                                             "extractor": "synthetic@1", "confidence": 0.8})
+        for name, table_rows in rows.items():
+            conn.execute(insert(schema.metadata.tables[name]), table_rows)
+        e, ev = schema.kb_entities, schema.kb_events
+        for kb, k in mentioned.items():
+            conn.execute(e.update().where(e.c.kb_id == kb).values(documents=e.c.documents + k, sources=e.c.sources + k))
+        for kb, k in reported.items():
+            if kb.startswith("ev-new-"):
+                conn.execute(insert(ev).values(kb_id=kb, type="meeting", name=None, time_value="2025-05-30",
+                                               time_conflict=None, location_kb=None, documents=k, sources=k,
+                                               confidence=0.8))
+            else:
+                conn.execute(ev.update().where(ev.c.kb_id == kb).values(documents=ev.c.documents + k,
+                                                                        sources=ev.c.sources + k))
+        touch(conn)
+    return {"documents": n, "claims": len(rows["claims"]), "entities": len(mentioned), "events": len(reported)}
+
+
+def fingerprint(engine) -> dict:
+    """An order-free digest of every aggregate table (to compare an incremental refresh with a rebuild)."""
+    out = {}
+    with engine.connect() as conn:
+        for table in (schema.kb_ties, schema.kb_links, schema.kb_presence, schema.kb_firsts, schema.kb_timeline):
+            total = 0
+            for r in conn.execute(select(table)).yield_per(50000):
+                digest = hashlib.sha1(json.dumps(list(r), sort_keys=True, default=str).encode()).digest()
+                total = (total + int.from_bytes(digest[:8], "big")) % (1 << 64)
+            out[table.name] = total
+    return out
+
+
 def refresh(engine, *, force: bool) -> dict:
     """Build the analysis aggregates the way the product does after resolution; timed."""
     from linkwatch.store.edges import is_built, refresh_edges
@@ -200,8 +291,27 @@ def refresh(engine, *, force: bool) -> dict:
         if is_built(conn) and not force:
             return {}
     t = time.perf_counter()
-    counts = refresh_edges(engine)
+    counts = refresh_edges(engine, incremental=False)
     return {"refresh_s": round(time.perf_counter() - t, 1), "aggregates": counts}
+
+
+def refresh_after_ingest(engine, n: int, *, check: bool) -> dict:
+    """``n`` new documents, then the refresh ingest runs (incremental), then a full one; both timed."""
+    from linkwatch.store.edges import refresh_edges
+
+    out = {"ingested": add_documents(engine, n)}
+    t = time.perf_counter()
+    counts = refresh_edges(engine)
+    out["incremental_refresh_s"] = round(time.perf_counter() - t, 2)
+    out["recounted_events"] = counts.get("recounted_events")  # None: it had to rebuild
+    if check:
+        counted = fingerprint(engine)
+    t = time.perf_counter()
+    refresh_edges(engine, incremental=False)
+    out["full_refresh_s"] = round(time.perf_counter() - t, 1)
+    if check:
+        out["incremental_equals_full"] = counted == fingerprint(engine)
+    return out
 
 
 def percentile(values: list[float], q: float) -> float:
@@ -299,6 +409,10 @@ def main(argv=None) -> None:
     parser.add_argument("--reuse", action="store_true", help="query an existing --db without generating")
     parser.add_argument("--refresh", action="store_true",
                         help="rebuild the analysis aggregates even when --reuse finds them built")
+    parser.add_argument("--ingest", type=int, default=0,
+                        help="then add this many documents and time the refresh after them, incremental and full")
+    parser.add_argument("--check", action="store_true",
+                        help="with --ingest: check the incremental refresh gives the full one's tables")
     parser.add_argument("--pick", default="uniform,weighted",
                         help="how query entities are drawn: uniform (any entity), weighted (by reports), or both")
     args = parser.parse_args(argv)
@@ -333,8 +447,10 @@ def main(argv=None) -> None:
             else:
                 with engine.begin() as conn:
                     conn.execute(text("ANALYZE"))
-        for pick in args.pick.split(","):
+        for pick in args.pick.split(",") if args.queries else ():
             report[f"queries_{pick}"] = run_queries(engine, n=args.queries, pick=pick)
+        if args.ingest:
+            report["refresh_after_ingest"] = refresh_after_ingest(engine, args.ingest, check=args.check)
         print(json.dumps(report, indent=1))
     finally:
         engine.dispose()

@@ -10,6 +10,7 @@ question must answer the same from either.
 from __future__ import annotations
 
 import datetime as dt
+import json
 from contextlib import contextmanager
 from itertools import combinations
 
@@ -27,13 +28,13 @@ from linkwatch.analysis.source import keep_node, ties_around
 from linkwatch.analysis.timeline import _own_events, timeline
 from linkwatch.kb import ingest_articles, merge, split, undo
 from linkwatch.store import connect, resolve_store, schema as S
-from linkwatch.store.edges import date_key, generation, is_built, period_start, refresh_edges
+from linkwatch.store.edges import date_key, generation, is_built, period_start, refresh_edges, touch
 from linkwatch.store.judge import judge
 from linkwatch.store.write import write_report
 from linkwatch.store.migrate import migrate
 
-from test_analysis_kb import build_kb
-from test_store import REPORTS, FakeExtractor, _pg_url, arts, kb_of
+from test_analysis_kb import DOCS, build_kb
+from test_store import REPORTS, FakeExtractor, _pg_url, arts, ent, ev as event_of, kb_of, report
 
 
 @pytest.fixture(params=["sqlite", "postgresql"])
@@ -288,3 +289,89 @@ def test_every_write_of_claims_or_clusters_makes_a_new_generation(db):
     resolve_store(db)
     with db.connect() as conn:
         assert generation(conn) != written and not is_built(conn)
+
+
+def tables(engine) -> dict:
+    """Every aggregate row (for comparing an incremental refresh with a rebuild)."""
+    with engine.connect() as conn:
+        return {t.name: sorted(tuple(json.dumps(v, sort_keys=True) if isinstance(v, (list, dict)) else v
+                                     for v in r) for r in conn.execute(select(t)))
+                for t in (S.kb_ties, S.kb_links, S.kb_presence, S.kb_firsts, S.kb_timeline, S.kb_seen)}
+
+
+def recounted(engine) -> int | None:
+    with engine.connect() as conn:
+        counts = conn.execute(select(S.kb_aggregates.c.counts).where(S.kb_aggregates.c.name == "edges")).scalar()
+    return counts.get("recounted_events")
+
+
+def later(month: str, kind: str):
+    """A later report: Omar Bashir with the Crimson Front (and Layla Zaheer) at a new event in Karsan."""
+    def extract(stream):
+        for art in stream:
+            yield report(art, [ent(1, "Omar Bashir"), ent(2, "Crimson Front", "organization"),
+                               ent(3, "Karsan", "location"), ent(4, "Layla Zaheer")],
+                         [event_of(1, kind, ["E1", "E2", "E4"], month, "E3")])
+    return extract
+
+
+def test_the_refresh_after_each_ingest_equals_a_rebuild(db):
+    ingest_articles(arts("a1", "a2"), db=db, extract=FakeExtractor())
+    assert recounted(db) is None  # the first count is a rebuild
+    used = []
+    steps = [(arts("b1"), FakeExtractor())] + [(arts("a1", suffix=f" Later {i}."), later(month, kind))
+                                             for i, (month, kind) in enumerate([("2024-09", "gathering"),
+                                                                                ("2023-05", "meeting"),
+                                                                                ("2024-11-02", "attack")])]
+    for docs, extract in steps:
+        ingest_articles(docs, db=db, extract=extract)
+        used.append(recounted(db))
+        incremental = tables(db)
+        refresh_edges(db, incremental=False)
+        assert tables(db) == incremental, used
+        check(db)
+    assert used[0] == 0  # b1 reports no event: counted incrementally (the others move kb ids: rebuilt)
+
+
+def test_a_replaced_document_is_rebuilt(db):
+    ingest_articles(arts("a1", "a2", "a3"), db=db, extract=FakeExtractor())
+
+    def rewritten(stream):
+        for art in stream:
+            yield REPORTS["b1"](art)
+    ingest_articles(arts("a2", suffix=" Corrected."), db=db, extract=rewritten)
+    assert recounted(db) is None
+    check(db)
+
+
+def test_a_new_document_counted_incrementally_equals_a_rebuild():
+    """The fixture KB without one document, counted; then that document's rows as ingest would write
+    them (the kb ids unchanged): the refresh (incremental when the change allows) equals a rebuild, and
+    answers as the claims do."""
+    used = [_add_one_document(new) for new in range(len(DOCS))]
+    assert sum(used) >= 2, used  # a new membership of a known person, a redated event: rebuilt
+
+
+def _add_one_document(new: int) -> bool:
+    engine, full = create_engine("sqlite://"), create_engine("sqlite://")
+    build_kb(engine, docs=[d for i, d in enumerate(DOCS) if i != new])
+    build_kb(full)
+    refresh_edges(engine)
+    with full.connect() as src, engine.begin() as dst:
+        for table in (S.documents, S.records, S.events, S.claims, S.evidence, S.clusters):
+            key = list(table.primary_key.columns)[0]
+            have = set(dst.execute(select(key)).scalars())
+            rows = [dict(r._mapping) for r in src.execute(select(table)) if r._mapping[key.name] not in have]
+            if rows:
+                dst.execute(table.insert(), rows)
+        for table in (S.kb_entities, S.kb_events):
+            dst.execute(delete(table))
+            dst.execute(table.insert(), [dict(r._mapping) for r in src.execute(select(table))])
+        touch(dst)
+    refresh_edges(engine)
+    incremental = tables(engine)
+    counted = recounted(engine) is not None
+    refresh_edges(engine, incremental=False)
+    assert tables(engine) == incremental, new
+    check(engine)
+    return counted

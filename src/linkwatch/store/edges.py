@@ -1,8 +1,9 @@
 """Analysis aggregates: the knowledge base's ties, pairs, presences and first meetings, pre-counted.
 
-Rebuilt from the claims by :func:`refresh_edges` whenever identity changes
-(the end of an ingest, a merge, a split or an undo), in one transaction, so
-readers see either the old aggregate or the new one. The tables
+Brought up to date by :func:`refresh_edges` whenever identity changes (the
+end of an ingest, a merge, a split or an undo), in one transaction, so
+readers see either the old aggregate or the new one: recounted where a few
+new documents touch them (``store.increment``), rebuilt otherwise. The tables
 (``store.schema``: ``kb_ties``, ``kb_links``, ``kb_presence``, ``kb_firsts``,
 ``kb_aggregates``) are views of claims and clusters: dropping and rebuilding
 them loses nothing.
@@ -23,6 +24,7 @@ import time
 import uuid
 from collections import defaultdict
 from itertools import combinations
+from typing import Iterable
 
 from sqlalchemy import JSON, delete, func, insert, select, update
 from sqlalchemy.engine import Connection, Engine
@@ -100,11 +102,18 @@ def generation(conn: Connection) -> str | None:
     return conn.execute(select(S.kb_aggregates.c.generation).where(S.kb_aggregates.c.name == STORE)).scalar()
 
 
-def refresh_edges(engine: Engine) -> dict:
-    """Rebuild every analysis aggregate from the claims, in one transaction; returns row counts."""
+def refresh_edges(engine: Engine, *, incremental: bool = True) -> dict:
+    """Bring every analysis aggregate up to date with the claims, in one transaction; returns row counts.
+
+    After only new documents, recounts what they touch (``store.increment``); otherwise, or with
+    ``incremental=False``, rebuilds everything."""
+    from linkwatch.store import increment
+
     started = time.perf_counter()
     with writing(engine, "refresh the analysis aggregates") as conn:
-        counts = rebuild(conn)
+        counts = increment.update(conn) if incremental else None
+        if counts is None:
+            counts = rebuild(conn)
     log.info("analysis aggregates rebuilt in %.1f s: %s", time.perf_counter() - started, counts)
     return counts
 
@@ -140,38 +149,45 @@ def _best(*values):
     return max(values) if values else 0.0
 
 
-def rebuild(conn: Connection) -> dict:
-    """Recompute the aggregates from claims, clusters and the kb summaries (on an open transaction)."""
-    stamp = generation(conn)  # read first: a write after it makes these counts stale, as it should
-    entities = {r.kb_id: (r.type, r.documents or 0) for r in conn.execute(
-        select(S.kb_entities.c.kb_id, S.kb_entities.c.type, S.kb_entities.c.documents))}
-    dates = dict(conn.execute(select(S.kb_events.c.kb_id, S.kb_events.c.time_value)).all())
-    docs = {r.id: (r.syndicated_of or r.id, r.ingested_at.date().isoformat() if r.ingested_at else None)
-            for r in conn.execute(select(S.documents.c.id, S.documents.c.syndicated_of, S.documents.c.ingested_at))}
+class Counter:
+    """Counts ties, presences, first meetings and timeline rows, event by event (``rebuild`` feeds it
+    every event; ``store.increment`` only the events a few new documents touch)."""
 
-    def node(kb: str) -> bool:
-        return kb in entities and entities[kb][0] in NODE_TYPES
+    def __init__(self, conn: Connection) -> None:
+        self.entities = {r.kb_id: (r.type, r.documents or 0) for r in conn.execute(
+            select(S.kb_entities.c.kb_id, S.kb_entities.c.type, S.kb_entities.c.documents))}
+        self.dates = dict(conn.execute(select(S.kb_events.c.kb_id, S.kb_events.c.time_value)).all())
+        docs = {r.id: (r.syndicated_of or r.id, r.ingested_at.date().isoformat() if r.ingested_at else None)
+                for r in conn.execute(select(S.documents.c.id, S.documents.c.syndicated_of,
+                                             S.documents.c.ingested_at))}
+        self.source = lambda document_id: docs.get(document_id, (document_id, None))
+        self.rel, self.members = _relations(conn, self.source)
+        self.orgs = {kb for kb, (kind, _) in self.entities.items() if kind == "organization"}
+        self.timelines = Timelines(conn, self.members, self.source)
+        self.ties: list[tuple] = []  # rows in TIE_COLUMNS order
+        self.presence: list[tuple] = []
+        self.firsts: dict[tuple, tuple] = {}
 
-    def source(document_id: str) -> tuple[str, str | None]:
-        return docs.get(document_id, (document_id, None))
+    def node(self, kb: str) -> bool:
+        return kb in self.entities and self.entities[kb][0] in NODE_TYPES
 
-    ties: list[tuple] = []  # rows in TIE_COLUMNS order
-    rel, members = _relations(conn, source)
-    timelines = Timelines(conn, members, source)
-    for (predicate, a, b), support in rel.items():
-        if a == b or not support.keys or not (node(a) and node(b)):
-            continue
-        lo, hi = sorted((a, b))
-        ties.append((lo, hi, predicate, None, a, None, len(support.keys), len(support.keys), _best(support.confidence),
-                     ",".join(sorted(support.modalities)), support.first, sorted(support.claims)))
-    del rel
+    def relations(self, ends: set[str] | None = None) -> None:
+        """The relation ties (only those with an end in ``ends``, when given)."""
+        for (predicate, a, b), support in self.rel.items():
+            if a == b or not support.keys or not (self.node(a) and self.node(b)):
+                continue
+            if ends is not None and a not in ends and b not in ends:
+                continue
+            lo, hi = sorted((a, b))
+            self.ties.append((lo, hi, predicate, None, a, None, len(support.keys), len(support.keys),
+                              _best(support.confidence), ",".join(sorted(support.modalities)), support.first,
+                              sorted(support.claims)))
 
-    presence: list[tuple] = []
-    firsts: dict[tuple, tuple] = {}
-    orgs = {kb for kb, (kind, _) in entities.items() if kind == "organization"}
-    for event, rows in _participations(conn):
-        timelines.add(event, rows)
-        date = dates.get(event)
+    def event(self, event: str, rows: list) -> None:
+        """One kb event's participation claims (``_participations`` rows)."""
+        node, source, members, orgs = self.node, self.source, self.members, self.orgs
+        self.timelines.add(event, rows)
+        date = self.dates.get(event)
         named: dict[str, bool] = {}
         present: dict[str, _Support] = {}
         for who, predicate, modality, confidence, document_id, *_ in rows:
@@ -184,23 +200,39 @@ def rebuild(conn: Connection) -> dict:
             if modality != "denied":
                 key, day = source(document_id)
                 support.add(key, confidence, modality, day)
-        presence.extend((who, event, date, at, entities.get(who, (None,))[0]) for who, at in named.items())
+        self.presence.extend((who, event, date, at, self.entities.get(who, (None,))[0]) for who, at in named.items())
         for x, y in combinations(sorted(w for w in present if node(w)), 2):
             sx, sy = present[x], present[y]
             if not (sx.keys and sy.keys):
                 continue  # each end needs a claim that is not a denial
-            ties.append((x, y, "co_presence", event, None, date, max(1, len(sx.keys & sy.keys)),
-                         len(sx.keys | sy.keys), _best(sx.confidence, sy.confidence),
-                         ",".join(sorted(sx.modalities | sy.modalities)), _earliest(sx.first, sy.first), None))
+            self.ties.append((x, y, "co_presence", event, None, date, max(1, len(sx.keys & sy.keys)),
+                              len(sx.keys | sy.keys), _best(sx.confidence, sy.confidence),
+                              ",".join(sorted(sx.modalities | sy.modalities)), _earliest(sx.first, sy.first), None))
         start = period_start(date)
         if start is None:
-            continue
+            return
         for level, side in (("all", {w for w in present if node(w)}),
                             ("organization", {o for w in present for o in ({w} | members.get(w, set())) if o in orgs})):
             for pair in combinations(sorted(side), 2):
-                seen = firsts.get((level,) + pair)
+                seen = self.firsts.get((level,) + pair)
                 if seen is None or (start, event) < (seen[0], seen[2]):
-                    firsts[(level,) + pair] = (start, date, event)
+                    self.firsts[(level,) + pair] = (start, date, event)
+
+
+def rebuild(conn: Connection) -> dict:
+    """Recompute the aggregates from claims, clusters and the kb summaries (on an open transaction)."""
+    from linkwatch.store import increment
+
+    stamp = generation(conn)  # read first: a write after it makes these counts stale, as it should
+    counter = Counter(conn)
+    counter.relations()
+    counter.rel = {}
+    for event, rows in _participations(conn):
+        counter.event(event, rows)
+    entities, ties, presence, firsts, timelines = (counter.entities, counter.ties, counter.presence,
+                                                   counter.firsts, counter.timelines)
+    members = counter.members
+    del counter
 
     for table in TABLES:
         conn.execute(delete(table))
@@ -217,6 +249,7 @@ def rebuild(conn: Connection) -> dict:
                              sorted(k + v for k, v in firsts.items()))
     del firsts
     counts["timeline"] = timelines.write(conn, _bulk)
+    increment.snapshot(conn, members)
     conn.execute(delete(S.kb_aggregates).where(S.kb_aggregates.c.name == NAME))
     conn.execute(insert(S.kb_aggregates).values(name=NAME, built_at=now(), counts=counts, generation=stamp))
     return counts
@@ -250,7 +283,7 @@ def _relations(conn: Connection, source) -> tuple[dict[tuple, _Support], dict[st
     return out, members
 
 
-def _participations(conn: Connection):
+def _participations(conn: Connection, events: Iterable[str] | None = None):
     """(kb event, rows) per event, in event order; a row: (kb entity, predicate, modality, confidence,
     document id, claim id, per-document event, whether that is clustered, role, the named record's
     document and type)."""
@@ -262,8 +295,20 @@ def _participations(conn: Connection):
                    rec.c.document_id.label("record_document"), rec.c.type.label("record_type"))
             .select_from(c.outerjoin(ev, ev.c.item_id == c.c.subject).outerjoin(who, who.c.item_id == c.c.object)
                          .outerjoin(rec, rec.c.id == c.c.object))
-            .where(c.c.kind == "participation", c.c.predicate.in_(PRESENCE_ROLES), c.c.object.is_not(None))
-            .order_by(event))
+            .where(c.c.kind == "participation", c.c.predicate.in_(PRESENCE_ROLES), c.c.object.is_not(None)))
+    if events is not None:  # those kb events only: their items' claims (an unclustered item is its own event)
+        grouped: dict[str, list] = defaultdict(list)
+        for batch in _chunks(sorted(set(events))):
+            items = list(conn.execute(select(S.clusters.c.item_id).where(
+                S.clusters.c.kb_id.in_(batch), S.clusters.c.kind == "event")).scalars())
+            wanted = set(batch)
+            for part in _chunks(items + batch):
+                for r in conn.execute(stmt.where(c.c.subject.in_(part))):
+                    if r.event in wanted:
+                        grouped[r.event].append(tuple(r)[1:])
+        yield from sorted(grouped.items())
+        return
+    stmt = stmt.order_by(event)
     current, rows = None, []
     for r in conn.execute(stmt, execution_options={"yield_per": 20000}):
         if r.event != current:
@@ -314,6 +359,11 @@ def _links(ties: list[tuple], entities: dict[str, tuple]):
         for a, b in ((lo, hi), (hi, lo)):
             kind, documents = entities.get(b, (None, 0))
             yield (a, b, kind, documents) + row
+
+
+def _chunks(values: list, size: int = CHUNK):
+    for i in range(0, len(values), size):
+        yield values[i:i + size]
 
 
 def _bulk(conn: Connection, table, columns: tuple[str, ...], rows) -> int:

@@ -66,13 +66,18 @@ def _timeline(conn: Connection) -> None:
     """Timeline rows (``kb_timeline``) and the aggregates' generation stamp; rebuilt now on a resolved KB."""
     from linkwatch.store import edges
 
-    schema.metadata.create_all(conn, tables=[schema.kb_timeline], checkfirst=True)
+    schema.metadata.create_all(conn, tables=[schema.kb_timeline, schema.kb_seen], checkfirst=True)
     columns = {c["name"] for c in inspect(conn).get_columns(schema.kb_aggregates.name)}
     if "generation" not in columns:
         kind = schema.kb_aggregates.c.generation.type.compile(dialect=conn.dialect)
         conn.exec_driver_sql(f"ALTER TABLE {schema.kb_aggregates.name} ADD COLUMN generation {kind}")
     if conn.execute(select(schema.clusters.c.item_id).limit(1)).first():
         edges.rebuild(conn)
+
+
+def _seen(conn: Connection) -> None:
+    """What the aggregates were counted from (``store.increment``); written by the next refresh."""
+    schema.metadata.create_all(conn, tables=[schema.kb_seen], checkfirst=True)
 
 
 MIGRATIONS: list[tuple[str, Callable[[Connection], None]]] = [
@@ -82,6 +87,7 @@ MIGRATIONS: list[tuple[str, Callable[[Connection], None]]] = [
     ("0004_analysis_indexes", _analysis_indexes),
     ("0005_edges", _edges),
     ("0006_timeline", _timeline),
+    ("0007_seen", _seen),
 ]
 
 

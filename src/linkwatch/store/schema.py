@@ -408,3 +408,15 @@ person, those of their organisations told in the same documents, ``via`` the org
 its place in the timeline's order (dated first); ``record`` the row as ``analysis.timeline`` shows
 it without its quotes (type, name, date, place, roles, modalities, sources, co-participants, via),
 ``claims`` the claim ids whose quotes it cites, in order."""
+
+# added by migration 0007_seen: what the analysis aggregates were counted from (``store.increment``)
+kb_seen = Table(
+    "kb_seen", metadata,
+    Column("kind", String(16), primary_key=True),
+    Column("key", String(500), primary_key=True),
+    Column("value", Text),
+)
+"""``kb_seen``: the inputs the analysis aggregates were last counted from, so a refresh after a few new
+documents recounts only what they touch: ``item`` (clusters: item → kb id), ``document`` (id →
+ingested at), ``entity`` / ``event`` (kb id → the summary fields the aggregates show, JSON),
+``member`` (person and organisation kb ids joined by a unit separator)."""

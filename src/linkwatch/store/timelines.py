@@ -16,7 +16,6 @@ then its organisations' (by id).
 """
 from __future__ import annotations
 
-import json
 from collections import defaultdict
 
 from sqlalchemy import select
@@ -106,6 +105,22 @@ class Timelines:
                     yield (who, rank, event, info["date"], *self._record(who, event, info, claims, via, cast))
 
         return bulk(conn, S.kb_timeline, COLUMNS, ranked())
+
+    def merge(self, conn: Connection, bulk, events: set[str]) -> None:
+        """Replace the rows at ``events`` of the entities collected, keeping their other rows, re-ranked."""
+        from sqlalchemy import delete
+
+        t = S.kb_timeline
+        for who in sorted(self.rows):
+            kept = [(order_key(r.event, r.record), r.event, r.date, r.sources, r.record, r.claims)
+                    for r in conn.execute(select(t.c.event, t.c.date, t.c.sources, t.c.record, t.c.claims)
+                                          .where(t.c.entity == who)) if r.event not in events]
+            for _, event, info, claims, via, cast in self.rows[who]:
+                sources, record, ids = self._record(who, event, info, claims, via, cast)
+                kept.append((order_key(event, info), event, info["date"], sources, record, ids))
+            kept.sort(key=lambda row: row[0])
+            conn.execute(delete(t).where(t.c.entity == who))
+            bulk(conn, t, COLUMNS, ((who, rank, *row[1:]) for rank, row in enumerate(kept)))
 
     def _ref(self, kb: str) -> dict:
         return dict(self.names.get(kb) or {"id": kb, "name": kb, "type": None})
