@@ -34,20 +34,7 @@ from linkwatch.store.write import write_report
 from linkwatch.store.migrate import migrate
 
 from test_analysis_kb import DOCS, build_kb
-from test_store import REPORTS, FakeExtractor, _pg_url, arts, ent, ev as event_of, kb_of, report
-
-
-@pytest.fixture(params=["sqlite", "postgresql"])
-def db(request, tmp_path):
-    if request.param == "sqlite":
-        engine = connect(str(tmp_path / "kb.db"))
-    else:
-        engine = connect(_pg_url(), migrate=False)
-        with engine.begin() as conn:
-            S.metadata.drop_all(conn)
-        migrate(engine)
-    yield engine
-    engine.dispose()
+from test_store import REPORTS, FakeExtractor, arts, db, ent, ev as event_of, kb_of, report  # noqa: F401 (db: fixture)
 
 
 @contextmanager

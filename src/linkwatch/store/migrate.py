@@ -22,6 +22,14 @@ INITIAL = ("documents", "failures", "records", "events", "claims", "evidence", "
            "clusters", "kb_entities", "kb_events", "watchlists", "watchlist_names")
 
 
+def _add_column(conn: Connection, column) -> None:
+    """ALTER TABLE ... ADD COLUMN for a column of the schema that an older store lacks (idempotent)."""
+    table = column.table.name
+    if column.name not in {c["name"] for c in inspect(conn).get_columns(table)}:
+        kind = column.type.compile(dialect=conn.dialect)
+        conn.exec_driver_sql(f"ALTER TABLE {table} ADD COLUMN {column.name} {kind}")
+
+
 def _initial(conn: Connection) -> None:
     schema.metadata.create_all(conn, tables=[schema.metadata.tables[n] for n in INITIAL], checkfirst=True)
 
@@ -32,10 +40,7 @@ def _fingerprints(conn: Connection) -> None:
 
 def _rewordings_conflicts(conn: Connection) -> None:
     schema.metadata.create_all(conn, tables=[schema.signatures, schema.signature_bands], checkfirst=True)
-    columns = {c["name"] for c in inspect(conn).get_columns(schema.kb_events.name)}
-    if "conflicts" not in columns:
-        kind = schema.kb_events.c.conflicts.type.compile(dialect=conn.dialect)
-        conn.exec_driver_sql(f"ALTER TABLE {schema.kb_events.name} ADD COLUMN conflicts {kind}")
+    _add_column(conn, schema.kb_events.c.conflicts)
 
 
 # plain DDL (not Index objects on the tables, so ``create_all`` keeps building 0001 exactly as before);
@@ -67,10 +72,7 @@ def _timeline(conn: Connection) -> None:
     from linkwatch.store import edges
 
     schema.metadata.create_all(conn, tables=[schema.kb_timeline, schema.kb_seen], checkfirst=True)
-    columns = {c["name"] for c in inspect(conn).get_columns(schema.kb_aggregates.name)}
-    if "generation" not in columns:
-        kind = schema.kb_aggregates.c.generation.type.compile(dialect=conn.dialect)
-        conn.exec_driver_sql(f"ALTER TABLE {schema.kb_aggregates.name} ADD COLUMN generation {kind}")
+    _add_column(conn, schema.kb_aggregates.c.generation)
     if conn.execute(select(schema.clusters.c.item_id).limit(1)).first():
         edges.rebuild(conn)
 
