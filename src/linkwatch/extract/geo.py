@@ -85,8 +85,8 @@ _GENERIC_SUFFIX = re.compile(
     r" (state|province|region|city|district|governorate|prefecture|co|county|parish|borough|municipality"
     r"|municipal district|mdc|local government area|lga|council|county council|city council|town council"
     r"|sheriffs office|police department|police|fire department|school district|estate)$")
-_ARABIC_ARTICLE = re.compile(r"^(al|el|a[tdrzsn]|ash|ath|adh) ")
-_SUN_LETTERS = ("sh", "th", "dh", "t", "d", "r", "z", "s", "n")
+_SUN_LETTERS = ("sh", "th", "dh", "t", "d", "r", "z", "s", "n")  # digraphs first
+_ARABIC_ARTICLE = re.compile(r"^(al|el|%s) " % "|".join(f"a{letters}" for letters in _SUN_LETTERS))
 # Demonym endings and what replaces them in the place name, tried in this order.
 _DEMONYM_ENDINGS = (
     ("ian", ("ia", "y", "")),  # Siberian, Sicilian, Parisian
@@ -136,13 +136,13 @@ def _candidates(name: str) -> tuple[int, ...]:
     if not found:
         found = _derived_demonym(gaz, key)
     if not found and " " in key:
-        found = _directional_candidates(gaz, key)
+        found = _directional_candidates(key)
     if not found and " " in key:
         found = _subspan_candidates(gaz, key)
     return found or ()
 
 
-def _directional_candidates(gaz: Gazetteer, key: str) -> tuple[int, ...]:
+def _directional_candidates(key: str) -> tuple[int, ...]:
     """A part of a place named by its direction ("South Kilburn", "West Surrey",
     "northern Syria") resolves to the place, when no place bears the whole name."""
     head, _, rest = key.partition(" ")
