@@ -32,7 +32,7 @@ from linkwatch.errors import StoreError
 from linkwatch.ingest import read_paths
 from linkwatch.model.records import Article, Failure
 from linkwatch.store import schema as S
-from linkwatch.store.db import as_engine, reading, writing
+from linkwatch.store.db import as_engine, chunks, reading, writing
 from linkwatch.store.edges import refresh_edges
 from linkwatch.store.resolution import resolve_store
 from linkwatch.store.write import Prepared, prepare, record_failure, store_batch, stored_hashes
@@ -96,7 +96,7 @@ def ingest_articles(items: Iterable[Article | Failure], *, db=None, jobs: int = 
 
     def todo() -> Iterator[Article]:
         """The articles not stored yet (or changed); failures of reading are recorded on the way."""
-        for chunk in _chunks(items, LOOKUP_BATCH):
+        for chunk in chunks(items, LOOKUP_BATCH):
             ids = [str(item.id) for item in chunk if not isinstance(item, Failure)]
             with reading(engine, "check stored documents") as conn:
                 known = stored_hashes(conn, ids)
@@ -145,16 +145,9 @@ def ingest_articles(items: Iterable[Article | Failure], *, db=None, jobs: int = 
             close()
     flush()
     if resolve and (summary["new"] or summary["changed"] or resolution_due(engine)):
-        summary.update(resolve_store(engine))
-        refresh_edges(engine)  # analysis aggregates follow identity
+        summary.update(resolve_and_refresh(engine))
     summary.update(totals(engine))
     return summary
-
-
-def _chunks(items: Iterable, size: int) -> Iterator[list]:
-    it = iter(items)
-    while chunk := list(islice(it, size)):
-        yield chunk
 
 
 def _ramp(items: Iterable, size: int) -> Iterator[list]:
@@ -249,6 +242,14 @@ def _prepared_in_workers(articles: Iterable[Article], *, jobs: int) -> Iterator[
         pool.shutdown(wait=not in_flight, cancel_futures=True)
 
 
+def resolve_and_refresh(engine) -> dict:
+    """Resolve the store, then bring the analysis aggregates up to date with the new identity (every
+    caller that changes identity goes through here: ingest, merge, split, undo, import_watchlist)."""
+    out = resolve_store(engine)
+    refresh_edges(engine)
+    return out
+
+
 def resolution_due(engine) -> bool:
     """True when some stored record or event has no cluster (an interrupted run)."""
     with reading(engine, "check resolution") as conn:
@@ -274,9 +275,7 @@ def merge(left: str, right: str, *, db=None, kind: str = "entity", note: str | N
     from linkwatch.store.judge import judge
     engine = as_engine(db)
     jid = judge(engine, left, right, "same", kind=kind, note=note)
-    out = {"judgement": jid, **resolve_store(engine)}
-    refresh_edges(engine)
-    return out
+    return {"judgement": jid, **resolve_and_refresh(engine)}
 
 
 def split(left: str, right: str, *, db=None, kind: str = "entity", note: str | None = None) -> dict:
@@ -284,24 +283,19 @@ def split(left: str, right: str, *, db=None, kind: str = "entity", note: str | N
     from linkwatch.store.judge import judge
     engine = as_engine(db)
     jid = judge(engine, left, right, "not_same", kind=kind, note=note)
-    out = {"judgement": jid, **resolve_store(engine)}
-    refresh_edges(engine)
-    return out
+    return {"judgement": jid, **resolve_and_refresh(engine)}
 
 
 def undo(judgement_id: int, *, db=None) -> dict:
     from linkwatch.store.judge import undo as retract
     engine = as_engine(db)
     retract(engine, judgement_id)
-    out = resolve_store(engine)
-    refresh_edges(engine)
-    return out
+    return resolve_and_refresh(engine)
 
 
 def import_watchlist(path: str, *, db=None, list_name: str | None = None) -> dict:
     from linkwatch.store.watchlists import import_watchlist as run
     engine = as_engine(db)
     out = run(engine, path, list_name=list_name)
-    resolve_store(engine)  # refresh the watchlisted marks
-    refresh_edges(engine)
+    resolve_and_refresh(engine)  # refresh the watchlisted marks
     return out

@@ -14,28 +14,18 @@ from __future__ import annotations
 import logging
 from collections import defaultdict
 from dataclasses import dataclass, field
-from typing import Iterable, Iterator
+from typing import Iterable
 
 from sqlalchemy import and_, select
 
 from linkwatch.analysis.views import CO_PRESENCE_ROLES, HOP_PREDICATES, NODE_TYPES
+from linkwatch.store.db import chunks
 from linkwatch.store.schema import (claims, clusters, documents, events, evidence, kb_entities,
                                     kb_events)
 
 log = logging.getLogger(__name__)
 
 CHUNK = 5000
-
-
-def chunks(values: Iterable, size: int = CHUNK) -> Iterator[list]:
-    batch: list = []
-    for value in values:
-        batch.append(value)
-        if len(batch) >= size:
-            yield batch
-            batch = []
-    if batch:
-        yield batch
 
 
 @dataclass

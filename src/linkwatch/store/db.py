@@ -10,7 +10,8 @@ from __future__ import annotations
 import logging
 from contextlib import contextmanager
 from datetime import datetime, timezone
-from typing import Iterator
+from itertools import islice
+from typing import Iterable, Iterator
 
 from sqlalchemy import create_engine, event, inspect, select
 from sqlalchemy.engine import Connection, Engine, make_url
@@ -25,6 +26,13 @@ log = logging.getLogger(__name__)
 
 def now() -> datetime:
     return datetime.now(timezone.utc)
+
+
+def chunks(values: Iterable, size: int = 5000) -> Iterator[list]:
+    """``values`` in lists of at most ``size`` (an ``IN (...)`` list a query, a batch a statement)."""
+    it = iter(values)
+    while batch := list(islice(it, size)):
+        yield batch
 
 
 def safe_url(url: str) -> str:

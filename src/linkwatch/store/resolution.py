@@ -9,7 +9,6 @@ from __future__ import annotations
 
 import logging
 from collections import Counter, defaultdict
-from itertools import islice
 from typing import Iterable
 
 from sqlalchemy import delete, select
@@ -22,7 +21,7 @@ from linkwatch.resolve.events import CONFLICT_RULE, EventRecord, Place, combine_
 from linkwatch.resolve.graph import Clusterer
 from linkwatch.resolve.names import name_key
 from linkwatch.store import schema
-from linkwatch.store.db import now, reading, writing
+from linkwatch.store.db import chunks, now, reading, writing
 from linkwatch.store.edges import touch
 from linkwatch.store.write import hid, record_id
 
@@ -205,8 +204,7 @@ def _apply_analyst(clusterer: Clusterer, judgements) -> None:
 
 def _insert(conn, table, rows: Iterable[dict], chunk: int = 5000) -> None:
     """Insert a stream of rows, ``chunk`` rows a statement (never the whole list in memory)."""
-    it = iter(rows)
-    while batch := list(islice(it, chunk)):
+    for batch in chunks(rows, chunk):
         conn.execute(table.insert(), batch)
 
 

@@ -26,7 +26,7 @@ from linkwatch.resolve import syndication
 from linkwatch.resolve.names import fold, name_key
 from linkwatch.resolve.reference import reference_id
 from linkwatch.store import schema
-from linkwatch.store.db import now
+from linkwatch.store.db import chunks, now
 from linkwatch.store.edges import touch
 
 log = logging.getLogger(__name__)
@@ -79,11 +79,6 @@ def prepare(report: dict, text: str) -> Prepared:
                     signatures=syndication.signatures(text, report, folded=folded))
 
 
-def _chunks(items: list, size: int = IN_CHUNK):
-    for i in range(0, len(items), size):
-        yield items[i:i + size]
-
-
 def stored_hash(conn: Connection, document_id: str) -> tuple[str, str] | None:
     return stored_hashes(conn, [document_id]).get(document_id)
 
@@ -92,7 +87,7 @@ def stored_hashes(conn: Connection, document_ids: list[str]) -> dict[str, tuple[
     """``{document id: (content hash, status)}`` for those of ``document_ids`` that are stored (one query a chunk)."""
     d = schema.documents
     out = {}
-    for chunk in _chunks(list(dict.fromkeys(document_ids))):
+    for chunk in chunks(dict.fromkeys(document_ids), IN_CHUNK):
         for row in conn.execute(select(d.c.id, d.c.content_hash, d.c.status).where(d.c.id.in_(chunk))):
             out[row[0]] = (row[1], row[2])
     return out
@@ -103,7 +98,7 @@ def forget_document(conn: Connection, document_id: str) -> None:
 
 
 def forget_documents(conn: Connection, document_ids: list[str]) -> None:
-    for chunk in _chunks(list(document_ids)):
+    for chunk in chunks(document_ids, IN_CHUNK):
         for table in PER_DOCUMENT:
             conn.execute(delete(table).where(table.c.document_id.in_(chunk)))
         conn.execute(delete(schema.documents).where(schema.documents.c.id.in_(chunk)))
@@ -317,7 +312,7 @@ def clear_failure(conn: Connection, source: str | None) -> None:
 
 
 def clear_failures(conn: Connection, sources: list[str | None]) -> None:
-    for chunk in _chunks([s for s in dict.fromkeys(sources) if s]):
+    for chunk in chunks([s for s in dict.fromkeys(sources) if s], IN_CHUNK):
         conn.execute(delete(schema.failures).where(schema.failures.c.source.in_(chunk)))
 
 
@@ -339,7 +334,7 @@ def copied_from(conn: Connection, document_id: str, prints: list[int], *, thresh
     else:  # a long text: add the counts up over chunks
         shared: Counter = Counter()
         fp = schema.fingerprints
-        for chunk in _chunks(unique):
+        for chunk in chunks(unique, IN_CHUNK):
             for doc, n in conn.execute(select(fp.c.document_id, func.count()).where(
                     fp.c.hash.in_(chunk), fp.c.document_id != document_id).group_by(fp.c.document_id)):
                 shared[doc] += n
