@@ -34,7 +34,8 @@ from linkwatch.store.write import write_report
 from linkwatch.store.migrate import migrate
 
 from test_analysis_kb import DOCS, build_kb
-from test_store import REPORTS, FakeExtractor, arts, db, ent, ev as event_of, kb_of, report  # noqa: F401 (db: fixture)
+from test_store import (REPORTS, FakeExtractor, article, arts, db, ent, ev as event_of, kb_of,  # noqa: F401 (db: fixture)
+                        report)
 
 
 @contextmanager
@@ -318,6 +319,23 @@ def test_the_refresh_after_each_ingest_equals_a_rebuild(db):
         assert tables(db) == incremental, used
         check(db)
     assert used[0] == 0  # b1 reports no event: counted incrementally (the others move kb ids: rebuilt)
+
+
+def test_an_earlier_meeting_in_a_new_document_moves_the_first_meeting_incrementally(db):
+    ingest_articles(arts("a1", "a2"), db=db, extract=FakeExtractor())
+
+    def earlier(stream):  # the two met years before (document c10: its records leave every kb id as it was)
+        for art in stream:
+            yield report(art, [ent(1, "Naji Zaheer"), ent(3, "Omar Bashir")],
+                         [event_of(1, "gathering", ["E1", "E3"], "2019-06")])
+    ingest_articles([article("c10", "Years before, Naji Zaheer met Omar Bashir.")], db=db, extract=earlier)
+    assert recounted(db) == 1  # counted incrementally
+    with db.connect() as conn:
+        assert set(conn.execute(select(S.kb_firsts.c.level, S.kb_firsts.c.start)).all()) == {("all", "2019-06-01")}
+    incremental = tables(db)
+    refresh_edges(db, incremental=False)
+    assert tables(db) == incremental
+    check(db)
 
 
 def test_a_replaced_document_is_rebuilt(db):

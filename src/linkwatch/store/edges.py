@@ -30,8 +30,7 @@ from sqlalchemy import JSON, delete, func, insert, select, update
 from sqlalchemy.engine import Connection, Engine
 
 from linkwatch.store import schema as S
-from linkwatch.store.db import now, writing
-from linkwatch.store.timelines import Timelines
+from linkwatch.store.db import chunks, now, writing
 
 log = logging.getLogger(__name__)
 
@@ -154,6 +153,8 @@ class Counter:
     every event; ``store.increment`` only the events a few new documents touch)."""
 
     def __init__(self, conn: Connection) -> None:
+        from linkwatch.store.timelines import Timelines  # which reads this module's definitions
+
         self.entities = {r.kb_id: (r.type, r.documents or 0) for r in conn.execute(
             select(S.kb_entities.c.kb_id, S.kb_entities.c.type, S.kb_entities.c.documents))}
         self.dates = dict(conn.execute(select(S.kb_events.c.kb_id, S.kb_events.c.time_value)).all())
@@ -298,11 +299,11 @@ def _participations(conn: Connection, events: Iterable[str] | None = None):
             .where(c.c.kind == "participation", c.c.predicate.in_(PRESENCE_ROLES), c.c.object.is_not(None)))
     if events is not None:  # those kb events only: their items' claims (an unclustered item is its own event)
         grouped: dict[str, list] = defaultdict(list)
-        for batch in _chunks(sorted(set(events))):
+        for batch in chunks(sorted(set(events))):
             items = list(conn.execute(select(S.clusters.c.item_id).where(
                 S.clusters.c.kb_id.in_(batch), S.clusters.c.kind == "event")).scalars())
             wanted = set(batch)
-            for part in _chunks(items + batch):
+            for part in chunks(items + batch):
                 for r in conn.execute(stmt.where(c.c.subject.in_(part))):
                     if r.event in wanted:
                         grouped[r.event].append(tuple(r)[1:])
@@ -359,11 +360,6 @@ def _links(ties: list[tuple], entities: dict[str, tuple]):
         for a, b in ((lo, hi), (hi, lo)):
             kind, documents = entities.get(b, (None, 0))
             yield (a, b, kind, documents) + row
-
-
-def _chunks(values: list, size: int = CHUNK):
-    for i in range(0, len(values), size):
-        yield values[i:i + size]
 
 
 def _bulk(conn: Connection, table, columns: tuple[str, ...], rows) -> int:

@@ -18,15 +18,18 @@ import json
 import logging
 from collections import defaultdict
 
-from sqlalchemy import and_, delete, func, insert, or_, select, update as sql_update
+from sqlalchemy import and_, bindparam, delete, func, insert, or_, select, update as sql_update
 from sqlalchemy.engine import Connection
 
 from linkwatch.store import schema as S
-from linkwatch.store.db import now
+from linkwatch.store.db import chunks, now
+from linkwatch.store.edges import (LINK_COLUMNS, NAME, TIE_COLUMNS, Counter, _bulk, _links, _participations,
+                                   generation)
 
 log = logging.getLogger(__name__)
 
 SEP = "\x1f"
+IN_CHUNK = 500  # keys per IN (...) list
 
 
 def _entity_value(r) -> str:
@@ -49,8 +52,6 @@ def _documents(conn: Connection) -> dict[str, str]:
 
 def snapshot(conn: Connection, members: dict[str, set[str]]) -> None:
     """Record what the aggregates were just counted from (on the rebuild's transaction)."""
-    from linkwatch.store.edges import _bulk
-
     conn.execute(delete(S.kb_seen))
     conn.execute(insert(S.kb_seen).from_select(
         ["kind", "key", "value"], select(func.cast("item", S.kb_seen.c.kind.type), S.clusters.c.item_id,
@@ -68,9 +69,6 @@ def _seen(conn: Connection, kind: str) -> dict[str, str | None]:
 
 def update(conn: Connection) -> dict | None:
     """Recount what new documents touched (on an open transaction); None when a rebuild is needed."""
-    from linkwatch.store.edges import (LINK_COLUMNS, NAME, TIE_COLUMNS, Counter, _bulk, _links,
-                                       _participations, generation)
-
     stamp = generation(conn)
     if not conn.execute(select(S.kb_seen.c.key).where(S.kb_seen.c.kind == "item").limit(1)).first():
         return None
@@ -133,21 +131,21 @@ def update(conn: Connection) -> dict | None:
     # ties: the relations of the new documents' entities, the co-presences at their events
     old_ties = []
     ends = sorted(new_entities)
-    for batch in _chunks(ends):
+    for batch in chunks(ends, IN_CHUNK):
         for column in (S.kb_ties.c.lo, S.kb_ties.c.hi):
             old_ties += conn.execute(select(S.kb_ties.c.lo, S.kb_ties.c.hi, S.kb_ties.c.kind, S.kb_ties.c.event)
                                      .where(column.in_(batch), S.kb_ties.c.kind != "co_presence")).all()
     present = set()
-    for batch in _chunks(sorted(events)):
+    for batch in chunks(sorted(events), IN_CHUNK):
         present.update(conn.execute(select(S.kb_presence.c.entity).where(S.kb_presence.c.event.in_(batch))).scalars())
         conn.execute(delete(S.kb_presence).where(S.kb_presence.c.event.in_(batch)))
-    for lo_batch in _chunks(sorted(present)):
-        for batch in _chunks(sorted(events)):
+    for lo_batch in chunks(sorted(present), IN_CHUNK):
+        for batch in chunks(sorted(events), IN_CHUNK):
             where = and_(S.kb_ties.c.lo.in_(lo_batch), S.kb_ties.c.kind == "co_presence", S.kb_ties.c.event.in_(batch))
             old_ties += conn.execute(select(S.kb_ties.c.lo, S.kb_ties.c.hi, S.kb_ties.c.kind, S.kb_ties.c.event)
                                      .where(where)).all()
             conn.execute(delete(S.kb_ties).where(where))
-    for batch in _chunks(ends):
+    for batch in chunks(ends, IN_CHUNK):
         conn.execute(delete(S.kb_ties).where(S.kb_ties.c.kind != "co_presence",
                                             or_(S.kb_ties.c.lo.in_(batch), S.kb_ties.c.hi.in_(batch))))
     _bulk(conn, S.kb_ties, TIE_COLUMNS, sorted(counter.ties, key=lambda t: (t[0], t[1])))
@@ -161,27 +159,42 @@ def update(conn: Connection) -> dict | None:
         by_lo[lo].append(hi)
     tie_columns = [S.kb_ties.c[c] for c in TIE_COLUMNS]
     for lo, his in by_lo.items():
-        for batch in _chunks(sorted(his)):
+        for batch in chunks(sorted(his), IN_CHUNK):
             ties += [tuple(r) for r in conn.execute(select(*tie_columns).where(S.kb_ties.c.lo == lo,
                                                                                 S.kb_ties.c.hi.in_(batch)))]
             conn.execute(delete(S.kb_links).where(S.kb_links.c.node == lo, S.kb_links.c.other.in_(batch)))
-            for hi in batch:
-                conn.execute(delete(S.kb_links).where(S.kb_links.c.node == hi, S.kb_links.c.other == lo))
+            conn.execute(delete(S.kb_links).where(S.kb_links.c.node.in_(batch), S.kb_links.c.other == lo))
     _bulk(conn, S.kb_links, LINK_COLUMNS, sorted(_links(ties, counter.entities)))
-    for kb, documents in recounted_documents.items():  # what a link shows of its other end
-        others = conn.execute(select(S.kb_links.c.other).where(S.kb_links.c.node == kb)).scalars().all()
-        if others:
-            conn.execute(sql_update(S.kb_links).where(S.kb_links.c.node.in_(others), S.kb_links.c.other == kb)
-                         .values(other_documents=documents))
+    if recounted_documents:  # what a link shows of its other end: one statement for them all
+        links = S.kb_links
+        neighbours = select(links.c.other).where(links.c.node == bindparam("kb"))  # by node: indexed
+        conn.execute(sql_update(links).where(links.c.node.in_(neighbours), links.c.other == bindparam("kb"))
+                     .values(other_documents=bindparam("documents")),
+                     [{"kb": kb, "documents": documents} for kb, documents in recounted_documents.items()])
 
-    # first meetings: kept by minimum
-    for (level, lo, hi), (start, date, event) in sorted(counter.firsts.items()):
-        key = and_(S.kb_firsts.c.level == level, S.kb_firsts.c.lo == lo, S.kb_firsts.c.hi == hi)
-        old = conn.execute(select(S.kb_firsts.c.start, S.kb_firsts.c.event).where(key)).first()
-        if old is None:
-            conn.execute(insert(S.kb_firsts).values(level=level, lo=lo, hi=hi, start=start, date=date, event=event))
-        elif (start, event) < (old.start, old.event):
-            conn.execute(sql_update(S.kb_firsts).where(key).values(start=start, date=date, event=event))
+    # first meetings: kept by minimum (the stored ones read a (level, lo) at a time, written in two statements)
+    firsts = S.kb_firsts
+    his_of: dict[tuple, list] = defaultdict(list)
+    for level, lo, hi in counter.firsts:
+        his_of[(level, lo)].append(hi)
+    stored = {}
+    for (level, lo), his in his_of.items():
+        for batch in chunks(sorted(his), IN_CHUNK):
+            stored.update(((level, lo, r.hi), (r.start, r.event)) for r in conn.execute(
+                select(firsts.c.hi, firsts.c.start, firsts.c.event)
+                .where(firsts.c.level == level, firsts.c.lo == lo, firsts.c.hi.in_(batch))))
+    new, earlier = [], []
+    for key, (start, date, event) in sorted(counter.firsts.items()):
+        if key not in stored:
+            new.append(key + (start, date, event))
+        elif (start, event) < stored[key]:
+            earlier.append({"k_level": key[0], "k_lo": key[1], "k_hi": key[2], "start": start, "date": date,
+                            "event": event})
+    _bulk(conn, firsts, ("level", "lo", "hi", "start", "date", "event"), new)
+    if earlier:
+        conn.execute(sql_update(firsts).where(firsts.c.level == bindparam("k_level"),
+                                              firsts.c.lo == bindparam("k_lo"), firsts.c.hi == bindparam("k_hi")),
+                     earlier)
 
     # timelines of the entities at those events, re-ranked
     counter.timelines.merge(conn, _bulk, events)
@@ -200,23 +213,16 @@ def update(conn: Connection) -> dict | None:
 def _record(conn: Connection, new_items: list[tuple[str, str]], new_docs: list[str], entities: set[str],
             events: set[str], members: dict[str, set[str]]) -> None:
     """Bring ``kb_seen`` up to date after an update."""
-    from linkwatch.store.edges import _bulk
-
     seen = S.kb_seen
     rows = [("item", item, kb) for item, kb in new_items]
     docs = _documents(conn)
     rows += [("document", d, docs[d]) for d in new_docs]
     for kind, stmt, keys, value in (("entity", _ENTITY, entities, _entity_value), ("event", _EVENT, events, _event_value)):
         key_column = stmt.selected_columns[0]
-        for batch in _chunks(sorted(keys)):
+        for batch in chunks(sorted(keys), IN_CHUNK):
             conn.execute(delete(seen).where(seen.c.kind == kind, seen.c.key.in_(batch)))
             rows += [(kind, r.kb_id, value(r)) for r in conn.execute(stmt.where(key_column.in_(batch)))]
     known_members = set(_seen(conn, "member"))
     rows += [("member", a + SEP + b, None) for a, orgs in members.items() for b in orgs
              if a + SEP + b not in known_members]
     _bulk(conn, seen, ("kind", "key", "value"), rows)
-
-
-def _chunks(values: list, size: int = 500):
-    for i in range(0, len(values), size):
-        yield values[i:i + size]

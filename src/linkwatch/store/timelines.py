@@ -22,16 +22,13 @@ from sqlalchemy import select
 from sqlalchemy.engine import Connection
 
 from linkwatch.store import schema as S
+from linkwatch.store.edges import CO_PRESENCE_ROLES, date_key
 
-# participation predicates that put an entity at an event (the organisation's "via" claims are these)
-CO_PRESENCE_ROLES = ("participant", "organizer")
 COLUMNS = ("entity", "rank", "event", "date", "sources", "record", "claims")
 
 
 def order_key(event: str, info: dict) -> tuple:
     """An event's place in a timeline: dated first, by start (coarser first), type, place; then undated."""
-    from linkwatch.store.edges import date_key
-
     if info["date"]:
         return (0, date_key(info["date"])[0], info["type"] or "", info["place"] or "", event)
     return (1, "", info["type"] or "", info["place"] or "", event)
