@@ -7,13 +7,14 @@ was.
 """
 from __future__ import annotations
 
+import json
 import logging
 from contextlib import contextmanager
 from datetime import datetime, timezone
 from itertools import islice
 from typing import Iterable, Iterator
 
-from sqlalchemy import create_engine, event, inspect, select
+from sqlalchemy import JSON, create_engine, event, inspect, select
 from sqlalchemy.engine import Connection, Engine, make_url
 from sqlalchemy.exc import ArgumentError, DBAPIError, SQLAlchemyError
 
@@ -33,6 +34,25 @@ def chunks(values: Iterable, size: int = 5000) -> Iterator[list]:
     it = iter(values)
     while batch := list(islice(it, size)):
         yield batch
+
+
+def insert_tuples(conn: Connection, table, columns: tuple[str, ...], rows: Iterable[tuple], *,
+                  chunk: int = 5000) -> int:
+    """Insert tuples in ``columns`` order straight through the driver's executemany (no per-row
+    compilation; JSON columns serialised here); returns the row count."""
+    quote = conn.dialect.identifier_preparer.quote
+    mark = "?" if conn.dialect.paramstyle == "qmark" else "%s"
+    as_json = [isinstance(table.c[c].type, JSON) for c in columns]
+    marks = [f"CAST({mark} AS JSON)" if j and conn.dialect.name == "postgresql" else mark for j in as_json]
+    sql = (f"INSERT INTO {quote(table.name)} ({', '.join(quote(c) for c in columns)}) "
+           f"VALUES ({', '.join(marks)})")
+    if any(as_json):
+        rows = (tuple(json.dumps(v) if j and v is not None else v for v, j in zip(row, as_json)) for row in rows)
+    n = 0
+    for batch in chunks(rows, chunk):
+        conn.exec_driver_sql(sql, batch)
+        n += len(batch)
+    return n
 
 
 def safe_url(url: str) -> str:

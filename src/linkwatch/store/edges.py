@@ -17,7 +17,6 @@ asked for a confidence or modality filter or a date window.
 """
 from __future__ import annotations
 
-import json
 import logging
 import re
 import time
@@ -26,11 +25,11 @@ from collections import defaultdict
 from itertools import combinations
 from typing import Iterable
 
-from sqlalchemy import JSON, delete, func, insert, select, update
+from sqlalchemy import delete, func, insert, select, update
 from sqlalchemy.engine import Connection, Engine
 
 from linkwatch.store import schema as S
-from linkwatch.store.db import chunks, now, writing
+from linkwatch.store.db import chunks, insert_tuples, now, writing
 
 log = logging.getLogger(__name__)
 
@@ -50,7 +49,6 @@ MODALITY_RANK = {"asserted": 3, "reported": 2, "alleged": 1, "denied": 0}
 NAME = "edges"  # the kb_aggregates row saying the tables below are built
 STORE = "store"  # the kb_aggregates row whose generation changes with every write of claims or clusters
 TABLES = (S.kb_ties, S.kb_links, S.kb_presence, S.kb_firsts, S.kb_timeline)
-CHUNK = 5000
 
 _VALUE = re.compile(r"^(\d{4})(?:-(\d{2})(?:-(\d{2}))?)?")
 
@@ -239,17 +237,17 @@ def rebuild(conn: Connection) -> dict:
         conn.execute(delete(table))
     # rows go in in index order: appending to the b-trees is several times faster than random inserts
     counts = {"ties": len(ties)}
-    counts["links"] = _bulk(conn, S.kb_links, LINK_COLUMNS, sorted(_links(ties, entities)))
+    counts["links"] = insert_tuples(conn, S.kb_links, LINK_COLUMNS, sorted(_links(ties, entities)))
     ties.sort(key=lambda t: (t[0], t[1]))
-    _bulk(conn, S.kb_ties, TIE_COLUMNS, ties)
+    insert_tuples(conn, S.kb_ties, TIE_COLUMNS, ties)
     del ties
     presence.sort()
-    counts["presence"] = _bulk(conn, S.kb_presence, ("entity", "event", "date", "present", "type"), presence)
+    counts["presence"] = insert_tuples(conn, S.kb_presence, ("entity", "event", "date", "present", "type"), presence)
     del presence
-    counts["firsts"] = _bulk(conn, S.kb_firsts, ("level", "lo", "hi", "start", "date", "event"),
+    counts["firsts"] = insert_tuples(conn, S.kb_firsts, ("level", "lo", "hi", "start", "date", "event"),
                              sorted(k + v for k, v in firsts.items()))
     del firsts
-    counts["timeline"] = timelines.write(conn, _bulk)
+    counts["timeline"] = timelines.write(conn)
     increment.snapshot(conn, members)
     conn.execute(delete(S.kb_aggregates).where(S.kb_aggregates.c.name == NAME))
     conn.execute(insert(S.kb_aggregates).values(name=NAME, built_at=now(), counts=counts, generation=stamp))
@@ -360,25 +358,3 @@ def _links(ties: list[tuple], entities: dict[str, tuple]):
         for a, b in ((lo, hi), (hi, lo)):
             kind, documents = entities.get(b, (None, 0))
             yield (a, b, kind, documents) + row
-
-
-def _bulk(conn: Connection, table, columns: tuple[str, ...], rows) -> int:
-    """Insert tuples in ``columns`` order, straight through the driver (no per-row compilation)."""
-    quote = conn.dialect.identifier_preparer.quote
-    mark = "?" if conn.dialect.paramstyle == "qmark" else "%s"
-    as_json = [isinstance(table.c[c].type, JSON) for c in columns]
-    marks = [f"CAST({mark} AS JSON)" if j and conn.dialect.name == "postgresql" else mark for j in as_json]
-    sql = (f"INSERT INTO {quote(table.name)} ({', '.join(quote(c) for c in columns)}) "
-           f"VALUES ({', '.join(marks)})")
-    n, batch = 0, []
-    for row in rows:
-        if any(as_json):
-            row = tuple(json.dumps(v) if j and v is not None else v for v, j in zip(row, as_json))
-        batch.append(row)
-        if len(batch) >= CHUNK:
-            conn.exec_driver_sql(sql, batch)
-            n, batch = n + len(batch), []
-    if batch:
-        conn.exec_driver_sql(sql, batch)
-        n += len(batch)
-    return n

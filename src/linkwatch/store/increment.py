@@ -22,8 +22,8 @@ from sqlalchemy import and_, bindparam, delete, func, insert, or_, select, updat
 from sqlalchemy.engine import Connection
 
 from linkwatch.store import schema as S
-from linkwatch.store.db import chunks, now
-from linkwatch.store.edges import (LINK_COLUMNS, NAME, TIE_COLUMNS, Counter, _bulk, _links, _participations,
+from linkwatch.store.db import chunks, insert_tuples, now
+from linkwatch.store.edges import (LINK_COLUMNS, NAME, TIE_COLUMNS, Counter, _links, _participations,
                                    generation)
 
 log = logging.getLogger(__name__)
@@ -60,7 +60,7 @@ def snapshot(conn: Connection, members: dict[str, set[str]]) -> None:
     rows += [("entity", r.kb_id, _entity_value(r)) for r in conn.execute(_ENTITY)]
     rows += [("event", r.kb_id, _event_value(r)) for r in conn.execute(_EVENT)]
     rows += [("member", a + SEP + b, None) for a, orgs in members.items() for b in orgs]
-    _bulk(conn, S.kb_seen, ("kind", "key", "value"), rows)
+    insert_tuples(conn, S.kb_seen, ("kind", "key", "value"), rows)
 
 
 def _seen(conn: Connection, kind: str) -> dict[str, str | None]:
@@ -148,8 +148,8 @@ def update(conn: Connection) -> dict | None:
     for batch in chunks(ends, IN_CHUNK):
         conn.execute(delete(S.kb_ties).where(S.kb_ties.c.kind != "co_presence",
                                             or_(S.kb_ties.c.lo.in_(batch), S.kb_ties.c.hi.in_(batch))))
-    _bulk(conn, S.kb_ties, TIE_COLUMNS, sorted(counter.ties, key=lambda t: (t[0], t[1])))
-    _bulk(conn, S.kb_presence, ("entity", "event", "date", "present", "type"), sorted(counter.presence))
+    insert_tuples(conn, S.kb_ties, TIE_COLUMNS, sorted(counter.ties, key=lambda t: (t[0], t[1])))
+    insert_tuples(conn, S.kb_presence, ("entity", "event", "date", "present", "type"), sorted(counter.presence))
 
     # the pairs whose ties changed: their kb_links rows, from all their ties
     pairs = {(t[0], t[1]) for t in old_ties} | {(t[0], t[1]) for t in counter.ties}
@@ -164,7 +164,7 @@ def update(conn: Connection) -> dict | None:
                                                                                 S.kb_ties.c.hi.in_(batch)))]
             conn.execute(delete(S.kb_links).where(S.kb_links.c.node == lo, S.kb_links.c.other.in_(batch)))
             conn.execute(delete(S.kb_links).where(S.kb_links.c.node.in_(batch), S.kb_links.c.other == lo))
-    _bulk(conn, S.kb_links, LINK_COLUMNS, sorted(_links(ties, counter.entities)))
+    insert_tuples(conn, S.kb_links, LINK_COLUMNS, sorted(_links(ties, counter.entities)))
     if recounted_documents:  # what a link shows of its other end: one statement for them all
         links = S.kb_links
         neighbours = select(links.c.other).where(links.c.node == bindparam("kb"))  # by node: indexed
@@ -190,14 +190,14 @@ def update(conn: Connection) -> dict | None:
         elif (start, event) < stored[key]:
             earlier.append({"k_level": key[0], "k_lo": key[1], "k_hi": key[2], "start": start, "date": date,
                             "event": event})
-    _bulk(conn, firsts, ("level", "lo", "hi", "start", "date", "event"), new)
+    insert_tuples(conn, firsts, ("level", "lo", "hi", "start", "date", "event"), new)
     if earlier:
         conn.execute(sql_update(firsts).where(firsts.c.level == bindparam("k_level"),
                                               firsts.c.lo == bindparam("k_lo"), firsts.c.hi == bindparam("k_hi")),
                      earlier)
 
     # timelines of the entities at those events, re-ranked
-    counter.timelines.merge(conn, _bulk, events)
+    counter.timelines.merge(conn, events)
 
     members = {a: orgs for a, orgs in counter.members.items() if a in new_entities}
     _record(conn, new_items, new_docs, new_entities | set(recounted_documents), events, members)
@@ -225,4 +225,4 @@ def _record(conn: Connection, new_items: list[tuple[str, str]], new_docs: list[s
     known_members = set(_seen(conn, "member"))
     rows += [("member", a + SEP + b, None) for a, orgs in members.items() for b in orgs
              if a + SEP + b not in known_members]
-    _bulk(conn, seen, ("kind", "key", "value"), rows)
+    insert_tuples(conn, seen, ("kind", "key", "value"), rows)

@@ -18,10 +18,11 @@ from __future__ import annotations
 
 from collections import defaultdict
 
-from sqlalchemy import select
+from sqlalchemy import delete, select
 from sqlalchemy.engine import Connection
 
 from linkwatch.store import schema as S
+from linkwatch.store.db import chunks, insert_tuples
 from linkwatch.store.edges import CO_PRESENCE_ROLES, date_key
 
 COLUMNS = ("entity", "rank", "event", "date", "sources", "record", "claims")
@@ -94,30 +95,38 @@ class Timelines:
             claims = mine + sorted(c for c, _ in theirs)
             self.rows[who].append((order_key(event, info), event, info, claims, via, cast))
 
-    def write(self, conn: Connection, bulk) -> int:
-        """Rank each entity's rows and insert them (``bulk``: ``edges._bulk``); returns the row count."""
+    def write(self, conn: Connection) -> int:
+        """Rank each entity's rows and insert them; returns the row count."""
         def ranked():
             for who in sorted(self.rows):
                 for rank, (_, event, info, claims, via, cast) in enumerate(sorted(self.rows[who])):
                     yield (who, rank, event, info["date"], *self._record(who, event, info, claims, via, cast))
 
-        return bulk(conn, S.kb_timeline, COLUMNS, ranked())
+        return insert_tuples(conn, S.kb_timeline, COLUMNS, ranked())
 
-    def merge(self, conn: Connection, bulk, events: set[str]) -> None:
-        """Replace the rows at ``events`` of the entities collected, keeping their other rows, re-ranked."""
-        from sqlalchemy import delete
-
+    def merge(self, conn: Connection, events: set[str]) -> None:
+        """Replace the rows at ``events`` of the entities collected, keeping their other rows, re-ranked
+        (read and deleted a batch of entities at a time, inserted in one statement)."""
         t = S.kb_timeline
-        for who in sorted(self.rows):
-            kept = [(order_key(r.event, r.record), r.event, r.date, r.sources, r.record, r.claims)
-                    for r in conn.execute(select(t.c.event, t.c.date, t.c.sources, t.c.record, t.c.claims)
-                                          .where(t.c.entity == who)) if r.event not in events]
-            for _, event, info, claims, via, cast in self.rows[who]:
-                sources, record, ids = self._record(who, event, info, claims, via, cast)
-                kept.append((order_key(event, info), event, info["date"], sources, record, ids))
-            kept.sort(key=lambda row: row[0])
-            conn.execute(delete(t).where(t.c.entity == who))
-            bulk(conn, t, COLUMNS, ((who, rank, *row[1:]) for rank, row in enumerate(kept)))
+        kept: dict[str, list] = defaultdict(list)
+        for batch in chunks(sorted(self.rows), 500):
+            for r in conn.execute(select(t.c.entity, t.c.event, t.c.date, t.c.sources, t.c.record, t.c.claims)
+                                  .where(t.c.entity.in_(batch))):
+                if r.event not in events:
+                    kept[r.entity].append((order_key(r.event, r.record), r.event, r.date, r.sources, r.record,
+                                           r.claims))
+            conn.execute(delete(t).where(t.c.entity.in_(batch)))
+
+        def ranked():
+            for who in sorted(self.rows):
+                rows = kept.pop(who, [])
+                for _, event, info, claims, via, cast in self.rows[who]:
+                    sources, record, ids = self._record(who, event, info, claims, via, cast)
+                    rows.append((order_key(event, info), event, info["date"], sources, record, ids))
+                rows.sort(key=lambda row: row[0])
+                yield from ((who, rank, *row[1:]) for rank, row in enumerate(rows))
+
+        insert_tuples(conn, t, COLUMNS, ranked())
 
     def _ref(self, kb: str) -> dict:
         return dict(self.names.get(kb) or {"id": kb, "name": kb, "type": None})

@@ -26,7 +26,7 @@ from linkwatch.resolve import syndication
 from linkwatch.resolve.names import fold, name_key
 from linkwatch.resolve.reference import reference_id
 from linkwatch.store import schema
-from linkwatch.store.db import chunks, now
+from linkwatch.store.db import chunks, insert_tuples, now
 from linkwatch.store.edges import touch
 
 log = logging.getLogger(__name__)
@@ -122,12 +122,8 @@ def plain_rows(conn: Connection, table, rows: list[dict]) -> None:
     """SQLite: the driver's executemany with plain tuples, JSON columns serialised here (SQLAlchemy's
     per-row parameter processing is most of the cost otherwise). Not for DateTime columns, whose text
     form is SQLAlchemy's to choose."""
-    columns = list(rows[0])
-    json_columns = {c.name for c in table.columns if isinstance(c.type, JSON)}
-    names = ", ".join(conn.dialect.identifier_preparer.quote(c) for c in columns)
-    sql = f"INSERT INTO {table.name} ({names}) VALUES ({', '.join('?' * len(columns))})"
-    conn.exec_driver_sql(sql, [tuple(json.dumps(row[c]) if c in json_columns and row[c] is not None else row[c]
-                                     for c in columns) for row in rows])
+    columns = tuple(rows[0])
+    insert_tuples(conn, table, columns, (tuple(row[c] for c in columns) for row in rows))
 
 
 def copy_rows(conn: Connection, table, rows: list[dict]) -> None:
