@@ -17,11 +17,11 @@ from linkwatch.analysis import aggregate
 from linkwatch.analysis.dates import after, period, sort_key
 from linkwatch.analysis.filters import Filters
 from linkwatch.analysis.hops import HopWriter, entity_ref
-from linkwatch.analysis.source import (Tie, _claim, chunks, entity_rows, event_items_of, event_rows, kb_of,
-                                       participation_rows_by_event)
+from linkwatch.analysis.source import (Tie, _claim, _describe, chunks, entity_rows, event_items_of, event_rows,
+                                       kb_of, participation_rows_by_event)
 from linkwatch.analysis.views import CO_PRESENCE_ROLES, HOP_PREDICATES, MEMBERSHIP_PREDICATES, NODE_TYPES
 from linkwatch.errors import LinkwatchError
-from linkwatch.store.schema import claims, clusters, documents, kb_entities, kb_events
+from linkwatch.store.schema import claims, clusters, documents, kb_events
 
 LEVELS = ("organization", "all")
 
@@ -37,7 +37,7 @@ def _sides(conn, present: dict[str, set[str]], types: dict[str, str], level: str
     people = {e for who in present.values() for e in who if types.get(e) == "person"}
     if counted:
         orgs_of = aggregate.member_orgs(conn, people)
-        types.update(_types(conn, {o for orgs in orgs_of.values() for o in orgs} - types.keys()))
+        _describe(conn, {o for orgs in orgs_of.values() for o in orgs} - types.keys(), types, None)
         orgs_of = {p: {o for o in orgs if types.get(o) == "organization"} for p, orgs in orgs_of.items()}
     else:
         orgs_of = member_orgs(conn, people, types)
@@ -89,14 +89,6 @@ def member_orgs(conn, people: set[str], types: dict[str, str]) -> dict[str, set[
     return out
 
 
-def _types(conn, kb_ids) -> dict[str, str]:
-    out = {}
-    for batch in chunks(set(kb_ids)):
-        out.update((r.kb_id, r.type) for r in conn.execute(
-            select(kb_entities.c.kb_id, kb_entities.c.type).where(kb_entities.c.kb_id.in_(batch))))
-    return out
-
-
 def _presence(conn, event_items: dict[str, str], filters: Filters) -> tuple[dict[str, set[str]], dict, dict]:
     """kb event → entities present; also kb event → claims, and the types seen."""
     rows = participation_rows_by_event(conn, event_items)
@@ -113,7 +105,8 @@ def _presence(conn, event_items: dict[str, str], filters: Filters) -> tuple[dict
         ev = event_items[r.subject]
         present[ev].add(claim.about)
         support[ev].append(claim)
-    types = _types(conn, {e for s in present.values() for e in s})
+    types: dict[str, str] = {}
+    _describe(conn, {e for s in present.values() for e in s}, types, None)
     return present, support, types
 
 

@@ -25,14 +25,12 @@ from linkwatch.errors import LinkwatchError
 from linkwatch.store.schema import claims, clusters, kb_events, records
 from linkwatch.store.timelines import order_key
 
-PRESENCE = PRESENCE_ROLES
-
 
 def _rows_naming(conn, item_ids) -> list:
     out = []
     for batch in chunks(item_ids):
         out.extend(conn.execute(_claim_query(claims.c.object.in_(batch), claims.c.kind == "participation",
-                                             claims.c.predicate.in_(PRESENCE))))
+                                             claims.c.predicate.in_(PRESENCE_ROLES))))
     return out
 
 
@@ -48,7 +46,7 @@ def _own_events(conn, entity_id: str, filters: Filters, *, events=None) -> dict[
     ce = clusters.alias("ce")
     event = func.coalesce(ce.c.kb_id, claims.c.subject)  # an item missing from clusters stands for itself
     conditions = [me.c.kb_id == entity_id, me.c.kind == "entity", claims.c.kind == "participation",
-                  claims.c.predicate.in_(PRESENCE)]
+                  claims.c.predicate.in_(PRESENCE_ROLES)]
     if filters.min_confidence:
         conditions.append(or_(claims.c.confidence.is_(None), claims.c.confidence >= filters.min_confidence))
     if filters.modalities:

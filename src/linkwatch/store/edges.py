@@ -111,7 +111,8 @@ def refresh_edges(engine: Engine, *, incremental: bool = True) -> dict:
         counts = increment.update(conn) if incremental else None
         if counts is None:
             counts = rebuild(conn)
-    log.info("analysis aggregates rebuilt in %.1f s: %s", time.perf_counter() - started, counts)
+    how = "recounted" if "recounted_events" in counts else "rebuilt"
+    log.info("analysis aggregates %s in %.1f s: %s", how, time.perf_counter() - started, counts)
     return counts
 
 
