@@ -4,7 +4,9 @@
     .venv/bin/python scripts/score.py [--kb] [-v]
 
 With --kb, also ingest the dev set into a scratch knowledge base, export its reports and score
-cross-document resolution with ../shared/eval/score_kb.py.
+cross-document resolution with ../shared/eval/score_kb.py. With --kb-steps N, the dev set is
+ingested N articles an ingest (in name order), so every ingest after the first resolves
+incrementally (the new articles against the stored clusters) instead of all at once.
 """
 from __future__ import annotations
 
@@ -43,6 +45,8 @@ def score(args: list[str]) -> dict:
 def main() -> int:
     ap = argparse.ArgumentParser()
     ap.add_argument("--kb", action="store_true", help="also score the knowledge base (score_kb.py)")
+    ap.add_argument("--kb-steps", type=int, default=0, metavar="N",
+                    help="score the knowledge base built by ingests of N dev articles each (incremental resolution)")
     ap.add_argument("-v", "--verbose", action="store_true")
     args = ap.parse_args()
     with tempfile.TemporaryDirectory() as tmp:
@@ -62,15 +66,22 @@ def main() -> int:
     if args.kb:
         print()
         print(score_kb())
+    if args.kb_steps:
+        print(f"\nincremental: ingests of {args.kb_steps} articles each")
+        print(score_kb(args.kb_steps))
     return 0
 
 
-def score_kb() -> str:
-    """Ingest ../shared/dev/articles into a scratch SQLite store, export, score with score_kb.py."""
+def score_kb(steps: int = 0) -> str:
+    """Ingest ../shared/dev/articles into a scratch SQLite store (at once, or ``steps`` articles an ingest),
+    export, score with score_kb.py."""
     lw = str(ROOT / ".venv/bin/linkwatch")
+    articles = sorted((SHARED / "dev/articles").iterdir())
+    batches = [articles[i:i + steps] for i in range(0, len(articles), steps)] if steps else [[SHARED / "dev/articles"]]
     with tempfile.TemporaryDirectory() as tmp:
         db, out = Path(tmp) / "kb.db", Path(tmp) / "all.jsonl"
-        subprocess.run([lw, "ingest", str(SHARED / "dev/articles"), "--db", str(db)], capture_output=True, check=True)
+        for batch in batches:
+            subprocess.run([lw, "ingest", *map(str, batch), "--db", str(db)], capture_output=True, check=True)
         subprocess.run([lw, "export", "--format", "reports-jsonl", "--db", str(db), "-o", str(out)],
                        capture_output=True, check=True)
         res = subprocess.run([sys.executable, str(SHARED / "eval/score_kb.py"), "--gold-dir", str(SHARED / "dev/gold"),

@@ -10,8 +10,12 @@ with the corpus:
 3. reports are written ``WRITE_BATCH`` to a transaction, each replacing only
    its own document's earlier rows (a changed version); a failed document is
    recorded with its reason and the batch goes on;
-4. resolution runs once at the end over the store (and again on the next
-   run if it was interrupted: any record without a cluster marks it due).
+4. resolution runs every ``RESOLVE_EVERY`` new documents and at the end:
+   incremental (``store.resolve_new``: the new items against the stored
+   clusters, so memory follows the new documents, not the store), or over
+   the whole store when the store has no blocking keys yet or a document
+   was replaced; it runs again on the next run if it was interrupted (any
+   record without a cluster marks it due).
 
 An ingest killed half-way leaves whole documents stored and the rest
 absent; running it again finishes the job.
@@ -35,6 +39,7 @@ from linkwatch.store import schema as S
 from linkwatch.store.db import as_engine, chunks, reading, writing
 from linkwatch.store.edges import refresh_edges
 from linkwatch.store.resolution import resolve_store
+from linkwatch.store.resolve_new import resolve_new
 from linkwatch.store.write import Prepared, prepare, record_failure, store_batch, stored_hashes
 
 log = logging.getLogger(__name__)
@@ -65,6 +70,7 @@ def ingest_paths(paths: Iterable[str], *, db=None, published: str | None = None,
 
 
 WRITE_BATCH = 16  # documents stored per transaction
+RESOLVE_EVERY = 512  # new documents stored between two resolutions of one ingest
 LOOKUP_BATCH = 64  # input documents checked against the store per query
 EXTRACT_BATCH = 16  # documents a worker extracts per task
 # an invented report that takes extraction through its lazily loaded tables (names, groups, places, dates)
@@ -111,6 +117,19 @@ def ingest_articles(items: Iterable[Article | Failure], *, db=None, jobs: int = 
                 yield item
 
     pending: list[Prepared] = []
+    merges = {"entity_merges": 0, "event_merges": 0}
+    stored = {"since": 0}
+
+    def resolve_step() -> None:
+        """Resolve what was stored so far (incrementally unless a document was replaced)."""
+        out = resolve_and_refresh(engine, incremental=not summary["changed"])
+        if out.get("resolution") == "incremental":
+            for key in merges:
+                merges[key] += out[key]
+        else:
+            merges.update((key, out[key]) for key in merges)
+        summary.update(out, **merges)
+        stored["since"] = 0
 
     def flush() -> None:
         """Store the pending reports in one transaction: all of them or none (a killed ingest
@@ -122,7 +141,10 @@ def ingest_articles(items: Iterable[Article | Failure], *, db=None, jobs: int = 
         pending.clear()
         for status, source in statuses:
             summary[status] += 1
+            stored["since"] += status in ("new", "changed")
             tick(status, source)
+        if resolve and stored["since"] >= RESOLVE_EVERY and not summary["changed"]:
+            resolve_step()
 
     stream = _prepared_in_workers(todo(), jobs=jobs) if extract is None else _prepared_here(todo(), extract)
     try:
@@ -144,8 +166,8 @@ def ingest_articles(items: Iterable[Article | Failure], *, db=None, jobs: int = 
         if close is not None:
             close()
     flush()
-    if resolve and (summary["new"] or summary["changed"] or resolution_due(engine)):
-        summary.update(resolve_and_refresh(engine))
+    if resolve and (stored["since"] or resolution_due(engine)):
+        resolve_step()
     summary.update(totals(engine))
     return summary
 
@@ -242,10 +264,14 @@ def _prepared_in_workers(articles: Iterable[Article], *, jobs: int) -> Iterator[
         pool.shutdown(wait=not in_flight, cancel_futures=True)
 
 
-def resolve_and_refresh(engine) -> dict:
-    """Resolve the store, then bring the analysis aggregates up to date with the new identity (every
-    caller that changes identity goes through here: ingest, merge, split, undo, import_watchlist)."""
-    out = resolve_store(engine)
+def resolve_and_refresh(engine, *, incremental: bool = False) -> dict:
+    """Resolve, then bring the analysis aggregates up to date with the new identity (every caller that
+    changes identity goes through here: ingest, merge, split, undo, import_watchlist). ``incremental``:
+    only the unclustered items, when ``store.resolve_new`` can (else, and by default, the whole store)."""
+    out = resolve_new(engine) if incremental else None
+    if out is None:
+        out = resolve_store(engine)
+        out["resolution"] = "whole store"
     refresh_edges(engine)
     return out
 

@@ -232,11 +232,17 @@ def window_pairs(members: list, width: int) -> Iterator[tuple]:
             yield a, b
 
 
+def link_score(a: EntityRecord, b: EntityRecord) -> float | None:
+    """The strength of the link between two records of different documents, None when not accepted."""
+    s, shared = score(a, b)
+    return s + 0.01 * min(shared, 5) if accepted(s, shared) else None
+
+
 def scored_links(records: list[EntityRecord]) -> Iterator[tuple[float, str, str, str]]:
     """(score, a, b, rule) for every accepted candidate pair."""
     for a, b in candidate_pairs(records):
         if a.document == b.document:
             continue
-        s, shared = score(a, b)
-        if accepted(s, shared):
-            yield s + 0.01 * min(shared, 5), a.id, b.id, RULE
+        s = link_score(a, b)
+        if s is not None:
+            yield s, a.id, b.id, RULE

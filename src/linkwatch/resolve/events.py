@@ -376,13 +376,22 @@ def candidate_pairs(records: Iterable[EventRecord]) -> Iterator[tuple[EventRecor
                 yield a, b
 
 
-def scored_links(records: list[EventRecord], *, threshold: float = 0.6) -> Iterator[tuple[float, str, str, str]]:
-    weights = party_weights(records)
+def link_score(a: EventRecord, b: EventRecord, *, weights: dict | None = None,
+               threshold: float = 0.6) -> tuple[float, str] | None:
+    """(score, rule) of the link between two events of different documents, None when not accepted."""
+    s = score(a, b, weights=weights)
+    if s >= threshold:
+        return s, RULE
+    s = conflict_score(a, b, weights=weights)
+    return (s, CONFLICT_RULE) if s >= threshold else None
+
+
+def scored_links(records: list[EventRecord], *, threshold: float = 0.6,
+                 weights: dict | None = None) -> Iterator[tuple[float, str, str, str]]:
+    """(score, a, b, rule) for every accepted candidate pair; party ``weights`` counted from ``records``
+    unless given (an incremental step counts them over the store)."""
+    weights = party_weights(records) if weights is None else weights
     for a, b in candidate_pairs(records):
-        s = score(a, b, weights=weights)
-        if s >= threshold:
-            yield s, a.id, b.id, RULE
-            continue
-        s = conflict_score(a, b, weights=weights)
-        if s >= threshold:
-            yield s, a.id, b.id, CONFLICT_RULE
+        link = link_score(a, b, weights=weights, threshold=threshold)
+        if link is not None:
+            yield link[0], a.id, b.id, link[1]

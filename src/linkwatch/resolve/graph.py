@@ -5,7 +5,9 @@ it would put into one cluster two items that must stay apart: two items of
 one document (the extractor already decided they differ), a pair an analyst
 judged "not same", or two clusters whose states a ``compatible`` callback
 rejects (for events: incompatible dates). Analyst "same" links are applied
-first and unconditionally. ``link_all(..., compatible=...)`` applies one
+first and unconditionally. A ``separate`` callback may refuse a link for a
+reason the clusterer does not hold (incremental resolution: two stored
+clusters, standing in as single items, sharing a document). ``link_all(..., compatible=...)`` applies one
 batch of links under another check (events: the looser one of conflict
 links, applied after every ordinary link). Cost: O(E log E) for sorting plus near-linear
 merging (small-into-large), so it stays sub-quadratic.
@@ -27,12 +29,14 @@ class Cluster:
 
 class Clusterer:
     def __init__(self, *, compatible: Callable[[object, object], bool] | None = None,
-                 combine: Callable[[object, object], object] | None = None) -> None:
+                 combine: Callable[[object, object], object] | None = None,
+                 separate: Callable[[list, list], bool] | None = None) -> None:
         self.parent: dict[Hashable, Hashable] = {}
         self.clusters: dict[Hashable, Cluster] = {}
         self.apart: dict[Hashable, set] = {}
         self.compatible = compatible
         self.combine = combine
+        self.separate = separate  # (items, items) → True when they must stay apart for a reason held elsewhere
         self.accepted: list[tuple] = []
 
     def add(self, item: Hashable, *, document: str | None = None, state: object = None) -> None:
@@ -67,7 +71,7 @@ class Clusterer:
         check = compatible or self.compatible
         if check is not None and not check(ca.state, cb.state):
             return True
-        return False
+        return self.separate is not None and self.separate(ca.items, cb.items)
 
     def link(self, a: Hashable, b: Hashable, *, force: bool = False, why: object = None,
              compatible: Callable[[object, object], bool] | None = None) -> bool:

@@ -82,6 +82,12 @@ def _seen(conn: Connection) -> None:
     schema.metadata.create_all(conn, tables=[schema.kb_seen], checkfirst=True)
 
 
+def _block_keys(conn: Connection) -> None:
+    """Resolution's blocking keys (``store.resolve_new``); filled by the next whole-store resolution, which
+    the next ingest runs because no resolution has recorded them yet."""
+    schema.metadata.create_all(conn, tables=[schema.block_keys], checkfirst=True)
+
+
 MIGRATIONS: list[tuple[str, Callable[[Connection], None]]] = [
     ("0001_initial", _initial),
     ("0002_fingerprints", _fingerprints),
@@ -90,6 +96,7 @@ MIGRATIONS: list[tuple[str, Callable[[Connection], None]]] = [
     ("0005_edges", _edges),
     ("0006_timeline", _timeline),
     ("0007_seen", _seen),
+    ("0008_block_keys", _block_keys),
 ]
 
 

@@ -1,9 +1,12 @@
-"""Run resolution over the store: read records, write judgements, clusters and kb summaries.
+"""Run resolution over the whole store: read records, write judgements, clusters and kb summaries.
 
 The working set is one small tuple per record and event (ids, names, keys),
 never the documents or their claims; everything is rewritten in one
 transaction so readers never see half a resolution. Analyst judgements are
 read and obeyed, never rewritten; rule judgements are replaced each run.
+Kb ids stay put (``kb_ids_of``). It also records every item's blocking keys
+(``block_keys``), from which later ingests resolve only what is new
+(``store.resolve_new``); merge, split, undo and a replaced document come here.
 """
 from __future__ import annotations
 
@@ -14,15 +17,16 @@ from typing import Iterable
 from sqlalchemy import delete, select
 from sqlalchemy.engine import Engine
 
-from linkwatch.resolve import confidence as conf
 from linkwatch.resolve.entities import EntityRecord, context_key, scored_links as entity_links
-from linkwatch.resolve.events import CONFLICT_RULE, EventRecord, Place, combine_states, compatible_times, \
-    event_conflicts, event_state, scored_links as event_links, states_compatible, states_tolerant
+from linkwatch.resolve.events import CONFLICT_RULE, EventRecord, Place, combine_states, event_state, \
+    scored_links as event_links, states_compatible, states_tolerant
 from linkwatch.resolve.graph import Clusterer
-from linkwatch.resolve.names import name_key
 from linkwatch.store import schema
 from linkwatch.store.db import chunks, now, reading, writing
 from linkwatch.store.edges import touch
+from linkwatch.store.items import entity_keys, event_keys, write_keys
+from linkwatch.store.resolve_new import mark_ready
+from linkwatch.store.summaries import write_entity_summaries, write_event_summaries
 from linkwatch.store.write import hid, record_id
 
 log = logging.getLogger(__name__)
@@ -44,6 +48,31 @@ def _kb_id(items: list[str], prefix: str) -> str:
     return f"{prefix}-{hid(min(items))[:12]}"
 
 
+def kb_ids_of(groups, previous: dict[str, str], prefix: str) -> dict[str, str]:
+    """Item → kb id for every group: its reference anchor if it has one; else the kb id most of its items
+    had before (``previous``; a larger group first, so the larger part of a split keeps it); else one made
+    from its smallest item. Ids stay put across resolutions, whole-store and incremental alike."""
+    out: dict[str, str] = {}
+    taken: set[str] = set()
+    unanchored = []
+    for items in groups:
+        if any(i.startswith("ref:") for i in items):
+            kb = _kb_id(items, prefix)
+            taken.add(kb)
+            out.update(dict.fromkeys(items, kb))
+        else:
+            unanchored.append(items)
+    unanchored.sort(key=lambda items: (-len(items), min(items)))
+    for items in unanchored:
+        before = Counter(previous[i] for i in items if i in previous)
+        kb = next((k for k, _ in sorted(before.items(), key=lambda kv: (-kv[1], kv[0])) if k not in taken), None)
+        if kb is None:
+            kb = _kb_id(items, prefix)
+        taken.add(kb)
+        out.update(dict.fromkeys(items, kb))
+    return out
+
+
 def resolve_store(engine: Engine) -> dict:
     """Resolve entities then events over everything stored; returns counts."""
     key_of: dict[str, str] = {}
@@ -60,6 +89,9 @@ def resolve_store(engine: Engine) -> dict:
             .where(S.claims.c.kind == "relation", S.claims.c.predicate == "member_of"))]
         analyst_e = _analyst(conn, "entity")
         analyst_v = _analyst(conn, "event")
+        previous = {kind: {} for kind in ("entity", "event")}
+        for item, kind, kb in conn.execute(select(S.clusters.c.item_id, S.clusters.c.kind, S.clusters.c.kb_id)):
+            previous[kind][item] = kb
 
     # ---- entities
     members: dict[str, set] = defaultdict(set)
@@ -91,13 +123,10 @@ def resolve_store(engine: Engine) -> dict:
                 variants[key] = r.id
     del variants
     ent.link_all(entity_links(records))
-    entity_kb: dict[str, str] = {}
-    for items in ent.groups():
-        kb = _kb_id(items, "lw-e")
-        for item in items:
-            entity_kb[item] = kb
+    entity_kb = kb_ids_of(ent.groups(), previous["entity"], "lw-e")
     types = {r.id: r.type for r in records}
     rule_entity = [(a, b, why) for a, b, why in ent.accepted if why not in ("analyst", "reference")]
+    entity_keys_of = [(r.id, entity_keys(r)) for r in records]
     del records
 
     # ---- events
@@ -119,11 +148,8 @@ def resolve_store(engine: Engine) -> dict:
     # near-dated reports that agree on everything else join last, keeping their dates as a conflict
     evc.link_all((link for link in links if link[3] == CONFLICT_RULE), compatible=states_tolerant)
     del links
-    event_kb: dict[str, str] = {}
-    for items in evc.groups():
-        kb = _kb_id(items, "lw-v")
-        for item in items:
-            event_kb[item] = kb
+    event_kb = kb_ids_of(evc.groups(), previous["event"], "lw-v")
+    del previous
     rule_event = [(a, b, why) for a, b, why in evc.accepted if why != "analyst"]
 
     stamp = now()
@@ -137,7 +163,15 @@ def resolve_store(engine: Engine) -> dict:
         _insert(conn, S.clusters, (dict(item_id=i, kind=kind, kb_id=k)
                                    for kind, kb_of in (("entity", entity_kb), ("event", event_kb))
                                    for i, k in kb_of.items()))
-        _rebuild_summaries(conn, entity_kb, types, event_kb, event_records)
+        conn.execute(delete(S.block_keys))
+        write_keys(conn, "entity", entity_keys_of)
+        write_keys(conn, "event", ((r.id, event_keys(r)) for r in event_records))
+        write_entity_summaries(conn)
+        members: dict[str, list] = defaultdict(list)
+        for r in event_records:
+            members[event_kb[r.id]].append(r)
+        write_event_summaries(conn, members, replace_all=True)
+        mark_ready(conn)
         touch(conn)  # clusters changed: the analysis aggregates are stale until refresh_edges
     return {"entities": len(set(entity_kb.values())), "events": len(set(event_kb.values())),
             "entity_merges": len(rule_entity), "event_merges": len(rule_event)}
@@ -206,71 +240,3 @@ def _insert(conn, table, rows: Iterable[dict], chunk: int = 5000) -> None:
     """Insert a stream of rows, ``chunk`` rows a statement (never the whole list in memory)."""
     for batch in chunks(rows, chunk):
         conn.execute(table.insert(), batch)
-
-
-def _rebuild_summaries(conn, entity_kb, types, event_kb, event_records) -> None:
-    docs = {d.id: d for d in conn.execute(select(S.documents.c.id, S.documents.c.outlet,
-                                                 S.documents.c.syndicated_of))}
-    grades = conf.outlet_grades(_sources_path())
-    watch_keys = set(conn.execute(select(S.watchlist_names.c.name_key)).scalars())
-
-    names: dict[str, Counter] = defaultdict(Counter)
-    docs_of: dict[str, set] = defaultdict(set)
-    refs: dict[str, str] = {}
-    etype: dict[str, Counter] = defaultdict(Counter)
-    watched: dict[str, bool] = defaultdict(bool)
-    for r in conn.execute(select(S.records.c.id, S.records.c.document_id, S.records.c.name, S.records.c.aliases,
-                                 S.records.c.ref_id, S.records.c.type)):
-        kb = entity_kb.get(r.id)
-        if kb is None:
-            continue
-        names[kb][r.name] += 1
-        for alias in r.aliases or ():
-            names[kb][alias] += 0
-        docs_of[kb].add(r.document_id)
-        etype[kb][r.type] += 1
-        if r.ref_id:
-            refs[kb] = r.ref_id
-        if watch_keys and not watched[kb]:
-            watched[kb] = any(name_key(n) in watch_keys for n in [r.name, *(r.aliases or ())] if n)
-    rows = []
-    for kb, counter in names.items():
-        ordered = sorted(counter.items(), key=lambda kv: (-kv[1], -len(kv[0]), kv[0]))
-        groups = {docs[d].syndicated_of or d for d in docs_of[kb] if d in docs}
-        rows.append(dict(kb_id=kb, type=etype[kb].most_common(1)[0][0], name=ordered[0][0],
-                         aliases=[n for n, _ in ordered[1:]], documents=len(docs_of[kb]), sources=len(groups),
-                         ref_id=refs.get(kb), watchlisted=bool(watched[kb])))
-    conn.execute(delete(S.kb_entities))
-    _insert(conn, S.kb_entities, rows)
-    place_names = {row["kb_id"]: row["name"] for row in rows if row["type"] == "location"}
-
-    modality = {e.id: m for e, m in ((e, None) for e in event_records)}
-    for vid, m in conn.execute(select(S.events.c.id, S.events.c.modality)):
-        modality[vid] = m
-    members: dict[str, list] = defaultdict(list)
-    for r in event_records:
-        members[event_kb[r.id]].append(r)
-    rows = []
-    for kb, evs in members.items():
-        times = sorted({e.time for e in evs if e.time}, key=len)
-        chain = all(compatible_times(a, b) for a in times for b in times)
-        locations = Counter(e.location for e in evs if e.location)
-        sources = [(docs[e.document].syndicated_of or e.document if e.document in docs else e.document,
-                    modality.get(e.id), conf.grade_of(docs[e.document].outlet if e.document in docs else None, grades))
-                   for e in evs]
-        rows.append(dict(kb_id=kb, type=Counter(e.type for e in evs).most_common(1)[0][0],
-                         name=next((e.name for e in evs if e.name), None),
-                         time_value=(times[-1] if chain else None) if times else None,
-                         time_conflict=None if chain else times,
-                         location_kb=locations.most_common(1)[0][0] if locations else None,
-                         documents=len({e.document for e in evs}), sources=len({s[0] for s in sources}),
-                         confidence=conf.combine(sources),
-                         conflicts=event_conflicts(evs, place_names=place_names) or None))
-    conn.execute(delete(S.kb_events))
-    _insert(conn, S.kb_events, rows)
-
-
-def _sources_path() -> str | None:
-    from linkwatch.settings import get_settings
-    path = get_settings().sources_config
-    return str(path) if path else None

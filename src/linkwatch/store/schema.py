@@ -420,3 +420,16 @@ kb_seen = Table(
 documents recounts only what they touch: ``item`` (clusters: item → kb id), ``document`` (id →
 ingested at), ``entity`` / ``event`` (kb id → the summary fields the aggregates show, JSON),
 ``member`` (person and organisation kb ids joined by a unit separator)."""
+
+# added by migration 0008_block_keys: resolution's blocking keys, so new items find their candidates
+block_keys = Table(
+    "block_keys", metadata,
+    Column("kind", String(16), primary_key=True),
+    Column("key", String(500), primary_key=True),
+    Column("item_id", String(200), primary_key=True),
+)
+"""``block_keys``: the blocking keys of every resolved item (``kind`` entity: a record's name keys, from
+``resolve.entities.blocking_keys``; ``kind`` event: an event's country-and-month key), written by every
+resolution, so an incremental one (``store.resolve_new``) finds a new item's candidates with an indexed
+read instead of a pass over the store. Keys that depend on cluster ids (an event's parties and place)
+are not kept here: they are read through ``clusters``."""

@@ -1,0 +1,183 @@
+"""Resolution's view of a few stored items: ``EntityRecord``s and ``EventRecord``s read by id.
+
+An incremental resolution (``store.resolve_new``) needs the new items and
+the stored items they are compared with, never the whole store: each reader
+here takes ids and answers with indexed reads (``IN`` lists of at most
+``IN_CHUNK``). Identity comes from ``clusters``: an event's parties and place
+are kb ids, read through the join, so the records of a stored event reflect
+every merge made since it was stored.
+"""
+from __future__ import annotations
+
+from collections import defaultdict
+from typing import Iterable
+
+from sqlalchemy import select
+from sqlalchemy.engine import Connection
+
+from linkwatch.resolve.entities import EntityRecord, blocking_keys as name_keys, context_key
+from linkwatch.resolve.events import EventRecord, Place, blocking_keys as happening_keys
+from linkwatch.store import schema as S
+from linkwatch.store.db import chunks, insert_tuples
+from linkwatch.store.write import record_id
+
+IN_CHUNK = 500
+RECORD_COLUMNS = (S.records.c.id, S.records.c.document_id, S.records.c.type, S.records.c.name,
+                  S.records.c.aliases, S.records.c.ref_id)
+EVENT_COLUMNS = (S.events.c.id, S.events.c.document_id, S.events.c.type, S.events.c.time_value,
+                 S.events.c.location_record, S.events.c.organizer_record, S.events.c.name)
+PARTY_ROLES = ("participant", "organizer")
+GEO_SAMPLE = 3  # other records of a kb place read for its geo when a report gave none
+
+
+def _in(conn: Connection, stmt, column, values: Iterable) -> list:
+    """``stmt`` with ``column IN values``, a chunk a query; all rows."""
+    out = []
+    for batch in chunks(sorted(set(values)), IN_CHUNK):
+        out += conn.execute(stmt.where(column.in_(batch))).all()
+    return out
+
+
+def kb_ids(conn: Connection, items: Iterable[str]) -> dict[str, str]:
+    """Item id → its kb id, for the items that have one."""
+    c = S.clusters
+    return dict(_in(conn, select(c.c.item_id, c.c.kb_id), c.c.item_id, items))
+
+
+def entity_records(conn: Connection, rows: list) -> list[EntityRecord]:
+    """``EntityRecord``s of stored records (``RECORD_COLUMNS`` rows), each with its document's context and
+    the organisations its report makes it a member of."""
+    documents = {r.document_id for r in rows}
+    key_of: dict[str, str] = {}
+    by_doc: dict[str, set] = defaultdict(set)
+    r = S.records
+    for rid, document, type_, name, ref in _in(conn, select(r.c.id, r.c.document_id, r.c.type, r.c.name, r.c.ref_id),
+                                                r.c.document_id, documents):
+        key_of[rid] = key = context_key(type_, name, ref)
+        by_doc[document].add(key)
+    members: dict[str, set] = defaultdict(set)
+    c = S.claims
+    for subject, obj in _in(conn, select(c.c.subject, c.c.object).where(c.c.kind == "relation",
+                                                                         c.c.predicate == "member_of"),
+                            c.c.subject, (row.id for row in rows)):
+        if obj in key_of:
+            members[subject].add(key_of[obj])
+    return [EntityRecord(id=row.id, document=row.document_id, type=row.type, name=row.name,
+                         aliases=tuple(row.aliases or ()), ref_id=row.ref_id,
+                         context=frozenset(by_doc[row.document_id] - {key_of[row.id]}),
+                         members=frozenset(members.get(row.id, ())))
+            for row in rows]
+
+
+def event_records(conn: Connection, rows: list) -> list[EventRecord]:
+    """``EventRecord``s of stored events (``EVENT_COLUMNS`` rows): parties and place as kb ids, the place's
+    geo, the parties' memberships (kb ids, from any report)."""
+    ids = [e.id for e in rows]
+    c, k = S.claims, S.clusters
+    parties: dict[str, set] = defaultdict(set)
+    for event, kb in _in(conn, select(c.c.subject, k.c.kb_id).select_from(c.join(k, k.c.item_id == c.c.object))
+                         .where(c.c.kind == "participation", c.c.predicate.in_(PARTY_ROLES)), c.c.subject, ids):
+        parties[event].add(kb)
+    kb_of = kb_ids(conn, [x for e in rows for x in (e.location_record, e.organizer_record) if x])
+    for e in rows:
+        if e.organizer_record in kb_of:
+            parties[e.id].add(kb_of[e.organizer_record])
+    orgs_of = memberships(conn, {p for ps in parties.values() for p in ps})
+    places = place_geo(conn, {e.location_record: kb_of[e.location_record] for e in rows
+                              if e.location_record in kb_of})
+    out = []
+    for e in rows:
+        p = frozenset(parties.get(e.id, ()))
+        out.append(EventRecord(id=e.id, document=e.document_id, type=e.type, time=e.time_value,
+                               location=kb_of.get(e.location_record), parties=p, name=e.name,
+                               place=places.get(e.location_record),
+                               memberships=frozenset((x, org) for x in p for org in orgs_of.get(x, ()))))
+    return out
+
+
+def memberships(conn: Connection, kbs: set[str]) -> dict[str, set[str]]:
+    """Entity kb id → the kb ids of the organisations any report makes it a member of (states excluded:
+    office-holders stand for their state only loosely)."""
+    c, subj, obj, r = S.claims, S.clusters.alias("subj"), S.clusters.alias("obj"), S.records
+    stmt = (select(subj.c.kb_id, obj.c.kb_id)
+            .select_from(c.join(subj, subj.c.item_id == c.c.subject).join(obj, obj.c.item_id == c.c.object)
+                         .join(r, r.c.id == c.c.object))
+            .where(c.c.kind == "relation", c.c.predicate == "member_of", r.c.type != "location"))
+    out: dict[str, set] = defaultdict(set)
+    for a, b in _in(conn, stmt, subj.c.kb_id, kbs):
+        if a != b:
+            out[a].add(b)
+    return out
+
+
+def place_geo(conn: Connection, location_kb: dict[str, str]) -> dict[str, Place]:
+    """Location record id → Place with the geo its report gave, else the geo another record of its kb place
+    gave (a few of them read)."""
+    r = S.records
+    geo_of = _report_geo(conn, _in(conn, select(r.c.id, r.c.document_id), r.c.id, location_kb))
+    missing = {kb for rid, kb in location_kb.items() if rid not in geo_of}
+    kb_geo: dict[str, dict] = {}
+    if missing:
+        k = S.clusters
+        others: dict[str, list] = defaultdict(list)
+        for kb, rid, document in _in(conn, select(k.c.kb_id, r.c.id, r.c.document_id)
+                                     .select_from(k.join(r, r.c.id == k.c.item_id)), k.c.kb_id, missing):
+            if len(others[kb]) < GEO_SAMPLE:
+                others[kb].append((rid, document, kb))
+        wanted = [(rid, document) for rows in others.values() for rid, document, _ in rows]
+        found = _report_geo(conn, wanted)
+        for rows in others.values():
+            for rid, _document, kb in rows:
+                if rid in found:
+                    kb_geo.setdefault(kb, found[rid])
+    out = {}
+    for rid, kb in location_kb.items():
+        geo = geo_of.get(rid) or kb_geo.get(kb) or {}
+        out[rid] = Place(kb, lat=geo.get("lat"), lon=geo.get("lon"), country=geo.get("country"), kind=geo.get("kind"))
+    return out
+
+
+def _report_geo(conn: Connection, wanted: list) -> dict[str, dict]:
+    """Record id → the geo its document's report gives that entity, for (record id, document id) pairs."""
+    ids_by_doc: dict[str, set] = defaultdict(set)
+    for rid, document in wanted:
+        ids_by_doc[document].add(rid)
+    out = {}
+    d = S.documents
+    for document_id, report in _in(conn, select(d.c.id, d.c.report).where(d.c.status == "done"), d.c.id, ids_by_doc):
+        for entity in (report or {}).get("entities", ()):
+            geo = entity.get("geo") or {}
+            if entity.get("type") != "location" or geo.get("lat") is None or geo.get("lon") is None:
+                continue
+            rid = record_id(document_id, entity)
+            if rid in ids_by_doc[document_id]:
+                out[rid] = geo
+    return out
+
+
+# ---- blocking keys kept in the store
+
+SEP = "\x1f"
+KEY_WIDTH = 480
+
+
+def key_text(key: tuple) -> str:
+    """A blocking key as ``block_keys`` keeps it (cut to the column's width)."""
+    return SEP.join(map(str, key))[:KEY_WIDTH]
+
+
+def event_keys(record: EventRecord) -> list[tuple]:
+    """The blocking keys of an event that ``block_keys`` keeps: those not made of kb ids (its country and month)."""
+    return [k for k in happening_keys(record) if k[1] == "c"]
+
+
+def entity_keys(record: EntityRecord) -> list[tuple]:
+    """The blocking keys of a record that ``block_keys`` keeps: its name keys (a reference anchor is a
+    cluster item of its own, ``ref:<id>``)."""
+    return [k for k in name_keys(record) if k[0] != "ref"]
+
+
+def write_keys(conn: Connection, kind: str, items: Iterable[tuple[str, list[tuple]]]) -> int:
+    """Insert each (item id, its blocking keys) of one kind into ``block_keys``."""
+    rows = ((kind, text, item) for item, keys in items for text in sorted({key_text(k) for k in keys}))
+    return insert_tuples(conn, S.block_keys, ("kind", "key", "item_id"), rows)

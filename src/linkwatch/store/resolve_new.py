@@ -1,0 +1,441 @@
+"""Incremental resolution: the records and events stored since the last resolution, against the clusters.
+
+The whole-store resolution (``store.resolution``) reads every record; this
+one reads the new items and, through indexed look-ups, the stored items they
+could be the same as, so its working set grows with the new documents and
+their neighbourhood, not with the store:
+
+* **Candidates**: a new record's name keys are looked up in ``block_keys``
+  (a key held by more than ``MAX_BLOCK`` stored records is compared only on
+  ``WINDOW`` of them, and only for whole-name keys, as the whole-store pass
+  does); a new event's candidates are the stored events naming one of its
+  parties (or a member of one of its organisations, or an organisation one of
+  its people belongs to), held at its place, or in its country and month; a
+  block over ``MAX_BLOCK`` keeps the new events' years (and at most
+  ``MAX_UNDATED`` undated events).
+* **Clustering**: each stored cluster a candidate belongs to stands in as one
+  item (``kb:<id>``) carrying its cluster's state (an event cluster's dates
+  and located places), so the rules are those of the whole-store pass: the
+  same scores and thresholds, strongest link first, never two items of one
+  document together (two stored clusters are checked in the database),
+  analyst "not same" judgements obeyed.
+* **Ids**: a new item joining a stored cluster takes its kb id; two stored
+  clusters joined through new items keep the id of the one anchored in the
+  reference data, else of the larger, and the other's items move to it.
+
+What it cannot do, it declines (returns None) and the caller runs the
+whole-store pass: no whole-store resolution has recorded blocking keys yet,
+or an item was removed (a replaced document). Stored clusters are never split
+or re-linked among themselves: a link that only a new merge of entities would
+justify between two stored events waits for the next whole-store pass
+(``linkwatch resolve``, and every merge, split or undo).
+"""
+from __future__ import annotations
+
+import logging
+import math
+from collections import Counter, defaultdict
+from itertools import chain
+
+from sqlalchemy import exists, func, insert, select, update
+from sqlalchemy.engine import Connection, Engine
+
+from linkwatch.resolve.entities import MAX_BLOCK as NAME_BLOCK, RULE as ENTITY_RULE, WINDOW, \
+    link_score as entity_score, scored_links as entity_links
+from linkwatch.resolve.events import CONFLICT_RULE, MAX_BLOCK as EVENT_BLOCK, MAX_UNDATED, RULE as EVENT_RULE, \
+    EventRecord, blocking_keys as event_blocking_keys, combine_states, event_state, family, link_score as event_score, party_weights, scored_links as event_links, \
+    states_compatible, states_tolerant
+from linkwatch.resolve.graph import Clusterer
+from linkwatch.store import schema as S
+from linkwatch.store.db import now, writing
+from linkwatch.store.edges import touch
+from linkwatch.store.items import (EVENT_COLUMNS, PARTY_ROLES, RECORD_COLUMNS, SEP, _in, entity_keys,
+                                   entity_records, event_keys, event_records, kb_ids, key_text, write_keys)
+from linkwatch.store.summaries import write_entity_summaries, write_event_summaries
+from linkwatch.store.write import hid
+
+log = logging.getLogger(__name__)
+
+READY = "resolution"  # the kb_aggregates row a whole-store resolution writes once block_keys is filled
+NODE = "kb:"
+
+
+def node(kb: str) -> str:
+    return NODE + kb
+
+
+def mark_ready(conn: Connection) -> None:
+    """Record (on the whole-store resolution's transaction) that ``block_keys`` holds every item's keys."""
+    conn.execute(S.kb_aggregates.delete().where(S.kb_aggregates.c.name == READY))
+    conn.execute(insert(S.kb_aggregates).values(name=READY, built_at=now(), generation=None))
+
+
+def _ready(conn: Connection) -> bool:
+    return conn.execute(select(S.kb_aggregates.c.name).where(S.kb_aggregates.c.name == READY)).first() is not None
+
+
+def _item_removed(conn: Connection) -> bool:
+    """True when a clustered item is no longer stored (a replaced document): clusters may have to split."""
+    c = S.clusters
+    for kind, table in (("entity", S.records), ("event", S.events)):
+        gone = select(c.c.item_id).where(c.c.kind == kind, ~c.c.item_id.like("ref:%"),
+                                         ~exists().where(table.c.id == c.c.item_id)).limit(1)
+        if conn.execute(gone).first():
+            return True
+    return False
+
+
+def _unclustered(conn: Connection, table, columns) -> list:
+    c = S.clusters
+    return conn.execute(select(*columns).where(~exists().where(c.c.item_id == table.c.id))).all()
+
+
+def resolve_new(engine: Engine) -> dict | None:
+    """Resolve the unclustered records and events against the stored clusters, in one transaction;
+    returns counts, or None when only a whole-store resolution can do it."""
+    with writing(engine, "resolve new items") as conn:
+        if not _ready(conn) or _item_removed(conn):
+            return None
+        records = _unclustered(conn, S.records, RECORD_COLUMNS)
+        entity_merges, moved = _EntityStep(conn, records).run() if records else (0, {})
+        del records
+        events = _unclustered(conn, S.events, EVENT_COLUMNS)
+        event_merges = _EventStep(conn, events).run() if events else 0
+        if moved:  # places of stored events renamed by an entity merge
+            for old, new in moved.items():
+                conn.execute(update(S.kb_events).where(S.kb_events.c.location_kb == old).values(location_kb=new))
+        touch(conn)  # clusters changed: the analysis aggregates are stale until refresh_edges
+        counts = {"entities": conn.execute(select(func.count()).select_from(S.kb_entities)).scalar(),
+                  "events": conn.execute(select(func.count()).select_from(S.kb_events)).scalar(),
+                  "entity_merges": entity_merges, "event_merges": event_merges, "resolution": "incremental"}
+    log.info("incremental resolution: %s", counts)
+    return counts
+
+
+class _Step:
+    """What the entity and event steps share: stored clusters as items, their documents, the ids."""
+
+    kind = ""
+    prefix = ""
+    table = None
+
+    def __init__(self, conn: Connection) -> None:
+        self.conn = conn
+        self.kb_of: dict[str, str] = {}   # stored candidate item → its kb id
+        self.via: dict[tuple, tuple] = {}  # (new item, kb node) → (score, the stored item of the best link)
+        self._apart_cache: dict[tuple, bool] = {}
+
+    def clusterer(self, **kwargs) -> Clusterer:
+        return Clusterer(separate=self._separate, **kwargs)
+
+    def _separate(self, a_items, b_items) -> bool:
+        """Two stored clusters (items ``kb:<id>``) on either side: do they share a document?"""
+        ka = sorted(i[len(NODE):] for i in a_items if i.startswith(NODE))
+        kb = sorted(i[len(NODE):] for i in b_items if i.startswith(NODE))
+        if not ka or not kb:
+            return False
+        key = (tuple(ka), tuple(kb))
+        if key not in self._apart_cache:
+            t, c1, c2 = self.table, S.clusters.alias("c1"), S.clusters.alias("c2")
+            t1, t2 = t.alias("t1"), t.alias("t2")
+            stmt = (select(t1.c.id).select_from(
+                t1.join(c1, c1.c.item_id == t1.c.id).join(t2, t2.c.document_id == t1.c.document_id)
+                .join(c2, c2.c.item_id == t2.c.id))
+                .where(c1.c.kb_id.in_(ka), c2.c.kb_id.in_(kb)).limit(1))
+            self._apart_cache[key] = self.conn.execute(stmt).first() is not None
+        return self._apart_cache[key]
+
+    def best(self, new_id: str, stored: str, score: float) -> None:
+        pair = (new_id, node(self.kb_of[stored]))
+        if pair not in self.via or score > self.via[pair][0]:
+            self.via[pair] = (score, stored)
+
+    def analyst_apart(self, clusters: Clusterer, new_ids: set) -> None:
+        """Analyst "not same" judgements between items present here (new items or stored clusters)."""
+        j = S.judgements
+        rows = self.conn.execute(select(j.c.left_id, j.c.right_id).where(
+            j.c.kind == self.kind, j.c.source == "analyst", j.c.judgement == "not_same",
+            j.c.retracted_at.is_(None))).all()
+        if not rows:
+            return
+        kb_of = kb_ids(self.conn, [x for r in rows for x in r])
+
+        def present(item):
+            if item in new_ids:
+                return item
+            kb = kb_of.get(item, item)
+            return node(kb) if node(kb) in clusters.parent else None
+
+        for left, right in rows:
+            a, b = present(left), present(right)
+            if a and b:
+                clusters.keep_apart(a, b)
+
+    def sizes(self, kbs: list[str]) -> dict[str, int]:
+        c = S.clusters
+        return dict(_in(self.conn, select(c.c.kb_id, func.count()).where(c.c.kind == self.kind)
+                        .group_by(c.c.kb_id), c.c.kb_id, kbs))
+
+    def assign(self, clusters: Clusterer, anchored: set[str] = frozenset()) -> tuple[dict, dict]:
+        """New item → kb id, and stored kb id → the kb id it merged into; written to ``clusters``."""
+        groups = [g for g in clusters.groups() if any(not i.startswith(NODE) for i in g)]
+        multi = [i[len(NODE):] for g in groups if sum(i.startswith(NODE) for i in g) > 1 for i in g
+                 if i.startswith(NODE)]
+        size = self.sizes(multi) if multi else {}
+        new_kb, moved = {}, {}
+        for items in groups:
+            olds = sorted(i[len(NODE):] for i in items if i.startswith(NODE))
+            new = [i for i in items if not i.startswith(NODE)]
+            refs = sorted({i[4:] for i in new if i.startswith("ref:")} | (set(olds) & anchored))
+            if refs:
+                keep = refs[0]
+            elif olds:
+                keep = min(olds, key=lambda kb: (-size.get(kb, 0), kb))
+            else:
+                keep = f"{self.prefix}-{hid(min(new))[:12]}"
+            for item in new:
+                new_kb[item] = keep
+            for old in olds:
+                if old != keep:
+                    moved[old] = keep
+        c = S.clusters
+        for old, keep in moved.items():
+            self.conn.execute(update(c).where(c.c.kb_id == old, c.c.kind == self.kind).values(kb_id=keep))
+        if new_kb:
+            self.conn.execute(c.insert(), [dict(item_id=i, kind=self.kind, kb_id=k) for i, k in new_kb.items()])
+        return new_kb, moved
+
+    def judgements(self, clusters: Clusterer) -> int:
+        """The rule links accepted, as judgements (a stored cluster's side: its item of the best link)."""
+        rows, stamp = [], now()
+        for a, b, why in clusters.accepted:
+            if why in ("analyst", "reference"):
+                continue
+            if b.startswith(NODE):
+                b = self.via[(a, b)][1]
+            rows.append(dict(kind=self.kind, left_id=min(a, b), right_id=max(a, b), judgement="same",
+                             source="rule", rule=str(why), score=None, created_at=stamp))
+        if rows:
+            self.conn.execute(S.judgements.insert(), rows)
+        return len(rows)
+
+
+class _EntityStep(_Step):
+    kind, prefix, table = "entity", "lw-e", S.records
+
+    def __init__(self, conn: Connection, rows: list) -> None:
+        super().__init__(conn)
+        self.records = entity_records(conn, rows)
+
+    def _candidates(self) -> dict[str, list[str]]:
+        """Key text → the stored records holding it that the whole-store pass would compare."""
+        keys_of = {r.id: [key_text(k) for k in entity_keys(r)] for r in self.records}
+        new_count = Counter(k for keys in keys_of.values() for k in set(keys))
+        b = S.block_keys
+        size = dict(_in(self.conn, select(b.c.key, func.count()).where(b.c.kind == "entity").group_by(b.c.key),
+                        b.c.key, new_count))
+        small = [k for k, n in size.items() if n + new_count[k] <= NAME_BLOCK]
+        members: dict[str, list] = defaultdict(list)
+        for key, item in _in(self.conn, select(b.c.key, b.c.item_id).where(b.c.kind == "entity"), b.c.key, small):
+            members[key].append(item)
+        for key in size:
+            if key not in members and key.split(SEP)[1] == "c":  # an oversized whole-name block: a window of it
+                members[key] = list(self.conn.execute(select(b.c.item_id).where(b.c.kind == "entity", b.c.key == key)
+                                                      .order_by(b.c.item_id).limit(WINDOW)).scalars())
+        self.keys_of = keys_of
+        return members
+
+    def run(self) -> tuple[int, dict]:
+        members = self._candidates()
+        stored_ids = {i for items in members.values() for i in items}
+        r = S.records
+        stored = {s.id: s for s in entity_records(self.conn, _in(self.conn, select(*RECORD_COLUMNS), r.c.id,
+                                                                      stored_ids))}
+        refs = {f"ref:{x.ref_id}" for x in self.records if x.ref_id}
+        self.kb_of = kb_ids(self.conn, stored_ids | refs)
+        ref_kb = {i: self.kb_of.pop(i) for i in refs if i in self.kb_of}
+        clusters = self.clusterer()
+        for x in self.records:
+            clusters.add(x.id, document=x.document)
+        for kb in sorted(set(self.kb_of.values()) | set(ref_kb.values())):
+            clusters.add(node(kb))
+        new_ids = {x.id for x in self.records}
+        self.analyst_apart(clusters, new_ids)
+        for x in self.records:
+            if x.ref_id:
+                item = f"ref:{x.ref_id}"
+                target = node(ref_kb[item]) if item in ref_kb else item
+                clusters.add(target)
+                clusters.link(target, x.id, force=True, why="reference")
+        variants: dict[tuple, str] = {}  # one document naming one person in two spellings
+        for x in self.records:
+            if len(x.forms) and len(x.forms[0].tokens) > 1:
+                key = (x.document, x.type, x.forms[0].compact)
+                if key in variants:
+                    clusters.link(variants[key], x.id, force=True, why="same-document spelling variant")
+                else:
+                    variants[key] = x.id
+        for x in self.records:
+            seen = set()
+            for key in self.keys_of[x.id]:
+                for item in members.get(key, ()):
+                    if item in seen or item not in stored or item not in self.kb_of:
+                        continue
+                    seen.add(item)
+                    other = stored[item]
+                    if other.type == x.type and other.document != x.document:
+                        s = entity_score(x, other)
+                        if s is not None:
+                            self.best(x.id, item, s)
+        cross = ((s, a, b, ENTITY_RULE) for (a, b), (s, _item) in self.via.items())
+        clusters.link_all(chain(entity_links(self.records), cross))
+        anchored = {kb for item, kb in kb_ids(self.conn, [f"ref:{kb}" for kb in set(self.kb_of.values())]).items()
+                    if item == f"ref:{kb}"} | set(ref_kb.values())
+        new_kb, moved = self.assign(clusters, anchored)
+        merges = self.judgements(clusters)
+        write_keys(self.conn, "entity", ((x.id, entity_keys(x)) for x in self.records))
+        write_entity_summaries(self.conn, set(new_kb.values()) | set(moved))
+        return merges, moved
+
+
+class _EventStep(_Step):
+    kind, prefix, table = "event", "lw-v", S.events
+
+    def __init__(self, conn: Connection, rows: list) -> None:
+        super().__init__(conn)
+        self.records = event_records(conn, rows)
+
+    def _members(self, source, where: tuple, group, wanted: dict) -> dict[str, set]:
+        """Group value (a party's or a place's kb id, a country-and-month key) → the stored events the
+        whole-store pass's block of it compares: all of them up to ``EVENT_BLOCK``; over that, each year of
+        ``wanted[value]`` that holds at most ``EVENT_BLOCK`` (with at most ``MAX_UNDATED`` undated events)."""
+        e, conn = S.events, self.conn
+        size = dict(_in(conn, select(group, func.count(e.c.id.distinct())).select_from(source).where(*where)
+                        .group_by(group), group, wanted))
+        out: dict[str, set] = defaultdict(set)
+        small = [v for v, n in size.items() if n <= EVENT_BLOCK]
+        for value, event in _in(conn, select(group, e.c.id).select_from(source).where(*where), group, small):
+            out[value].add(event)
+        year = func.substr(e.c.time_value, 1, 4)
+        for value, n in size.items():
+            if n <= EVENT_BLOCK:
+                continue
+            stmt = select(e.c.id).select_from(source).where(*where, group == value).distinct()
+            undated = list(conn.execute(stmt.where(e.c.time_value.is_(None)).limit(MAX_UNDATED + 1)).scalars())
+            extra = undated if len(undated) <= MAX_UNDATED else []
+            for y in sorted(y for y in wanted[value] if y):
+                ids = list(conn.execute(stmt.where(year == y).limit(EVENT_BLOCK + 1)).scalars())
+                if len(ids) + len(extra) <= EVENT_BLOCK:
+                    out[value].update(ids + extra)
+        return out
+
+    def _candidates(self) -> dict[tuple, set]:
+        """Blocking key (``resolve.events.blocking_keys``) → the stored events it compares a new one with."""
+        families: dict[tuple, set] = defaultdict(set)  # (kind, value) → families of the new events holding it
+        years: dict[tuple, set] = defaultdict(set)     # (kind, value) → their years
+        for x in self.records:
+            for fam, kind, *value in event_blocking_keys(x):
+                families[(kind, *value)].add(fam)
+                years[(kind, *value)].add((x.time or "")[:4])
+        parties = {v[1] for v in families if v[0] == "p"}
+        # people who belong to one of those organisations: their events hold the organisation's key too
+        c, subj, obj = S.claims, S.clusters.alias("subj"), S.clusters.alias("obj")
+        orgs_of: dict[str, set] = defaultdict(set)
+        for person, org in _in(self.conn, select(subj.c.kb_id, obj.c.kb_id).select_from(
+                c.join(subj, subj.c.item_id == c.c.subject).join(obj, obj.c.item_id == c.c.object))
+                .where(c.c.kind == "relation", c.c.predicate == "member_of"), obj.c.kb_id, parties):
+            if person != org:
+                orgs_of[person].add(org)
+        party_years = {v[1]: ys for v, ys in years.items() if v[0] == "p"}
+        for person, orgs in orgs_of.items():
+            party_years[person] = set().union(party_years.get(person, set()), *(party_years[o] for o in orgs))
+        k, e, b = S.clusters, S.events, S.block_keys
+        by_party = self._members(c.join(k, k.c.item_id == c.c.object).join(e, e.c.id == c.c.subject),
+                                 (c.c.kind == "participation", c.c.predicate.in_(PARTY_ROLES)), k.c.kb_id, party_years)
+        by_place = self._members(e.join(k, k.c.item_id == e.c.location_record), (), k.c.kb_id,
+                                 {v[1]: ys for v, ys in years.items() if v[0] == "l"})
+        by_month = self._members(b.join(e, e.c.id == b.c.item_id), (b.c.kind == "event",), b.c.key,
+                                 {key_text((fam, *v)): ys for v, ys in years.items() if v[0] == "c"
+                                  for fam in families[v]})
+        out: dict[tuple, set] = defaultdict(set)
+        for (kind, *value), fams in families.items():
+            for fam in fams:
+                found = (by_party.get(value[0], set()) if kind == "p" else by_place.get(value[0], set())
+                         if kind == "l" else by_month.get(key_text((fam, kind, *value)), set()))
+                out[(fam, kind, *value)] |= found
+        for person, orgs in orgs_of.items():
+            for org in orgs:
+                for fam in families.get(("p", org), ()):
+                    out[(fam, "p", org)] |= by_party.get(person, set())
+        return out
+
+    def run(self) -> int:
+        blocks = self._candidates()
+        candidate_ids = {i for ids in blocks.values() for i in ids}
+        self.kb_of = kb_ids(self.conn, candidate_ids)
+        stored_kbs = sorted(set(self.kb_of.values()))
+        c, e = S.clusters, S.events
+        member_ids = [i for i, in _in(self.conn, select(c.c.item_id).where(c.c.kind == "event"), c.c.kb_id, stored_kbs)]
+        members: dict[str, list[EventRecord]] = defaultdict(list)
+        stored: dict[str, EventRecord] = {}
+        kb_of_member = kb_ids(self.conn, member_ids)
+        for r in event_records(self.conn, _in(self.conn, select(*EVENT_COLUMNS), e.c.id, member_ids)):
+            stored[r.id] = r
+            members[kb_of_member[r.id]].append(r)
+        weights = self._weights(self.records + list(stored.values()))
+        clusters = self.clusterer(compatible=states_compatible, combine=combine_states)
+        for x in self.records:
+            clusters.add(x.id, document=x.document, state=event_state(x))
+        for kb in stored_kbs:
+            state = None
+            for r in members[kb]:
+                state = combine_states(state, event_state(r))
+            clusters.add(node(kb), state=state)
+        self.analyst_apart(clusters, {x.id for x in self.records})
+        conflict_links = []
+        for x in self.records:
+            fam, seen = family(x.type), set()
+            for key in event_blocking_keys(x):
+                for item in blocks.get(key, ()):
+                    other = stored.get(item)
+                    if item in seen or other is None or family(other.type) != fam or other.document == x.document:
+                        continue
+                    seen.add(item)
+                    link = event_score(x, other, weights=weights)
+                    if link is None:
+                        continue
+                    if link[1] == CONFLICT_RULE:
+                        conflict_links.append((link[0], x.id, node(self.kb_of[item]), CONFLICT_RULE, item))
+                    else:
+                        self.best(x.id, item, link[0])
+        new_links = list(event_links(self.records, weights=weights))
+        cross = [(s, a, b, EVENT_RULE) for (a, b), (s, _item) in self.via.items()]
+        clusters.link_all(chain((l for l in new_links if l[3] != CONFLICT_RULE), cross))
+        for s, a, b, why, item in conflict_links:
+            if (a, b) not in self.via or s > self.via[(a, b)][0]:
+                self.via[(a, b)] = (s, item)
+        clusters.link_all(chain((l for l in new_links if l[3] == CONFLICT_RULE),
+                                (link[:4] for link in conflict_links)), compatible=states_tolerant)
+        new_kb, moved = self.assign(clusters)
+        merges = self.judgements(clusters)
+        write_keys(self.conn, "event", ((x.id, event_keys(x)) for x in self.records))
+        summaries: dict[str, list] = {old: [] for old in moved}
+        for x in self.records:
+            summaries.setdefault(new_kb[x.id], []).append(x)
+        for kb, evs in members.items():
+            target = moved.get(kb, kb)
+            if target in summaries:
+                summaries[target].extend(evs)
+        write_event_summaries(self.conn, summaries)
+        return merges
+
+    def _weights(self, records: list[EventRecord]) -> dict[str, float]:
+        """Party weights counted over the store (every stored event naming the party, the new ones included)."""
+        parties = {p for r in records for p in r.parties}
+        c, k = S.claims, S.clusters
+        counts = dict(_in(self.conn, select(k.c.kb_id, func.count(c.c.subject.distinct()))
+                          .select_from(c.join(k, k.c.item_id == c.c.object))
+                          .where(c.c.kind == "participation", c.c.predicate.in_(PARTY_ROLES)).group_by(k.c.kb_id),
+                          k.c.kb_id, parties))
+        local = party_weights(records)
+        return {p: 1.0 / (1.0 + math.log(counts[p])) if counts.get(p) else local[p] for p in parties}
