@@ -47,7 +47,7 @@ from linkwatch.resolve.events import CONFLICT_RULE, MAX_BLOCK as EVENT_BLOCK, MA
     states_compatible, states_tolerant
 from linkwatch.resolve.graph import Clusterer
 from linkwatch.store import schema as S
-from linkwatch.store.db import now, writing
+from linkwatch.store.db import chunks, now, writing
 from linkwatch.store.edges import touch
 from linkwatch.store.items import (EVENT_COLUMNS, PARTY_ROLES, RECORD_COLUMNS, SEP, _in, entity_keys,
                                    entity_records, event_keys, event_records, kb_ids, key_text, write_keys)
@@ -56,6 +56,7 @@ from linkwatch.store.write import hid
 
 log = logging.getLogger(__name__)
 
+REOPEN_LIMIT = 2000  # stored events re-resolved at most after a merge of entities
 READY = "resolution"  # the kb_aggregates row a whole-store resolution writes once block_keys is filled
 NODE = "kb:"
 
@@ -100,7 +101,10 @@ def resolve_new(engine: Engine) -> dict | None:
         entity_merges, moved = _EntityStep(conn, records).run() if records else (0, {})
         del records
         events = _unclustered(conn, S.events, EVENT_COLUMNS)
-        event_merges = _EventStep(conn, events).run() if events else 0
+        previous = _reopen(conn, set(moved.values())) if moved else {}
+        if previous:
+            events += _in(conn, select(*EVENT_COLUMNS), S.events.c.id, previous)
+        event_merges = _EventStep(conn, events, previous).run() if events else 0
         if moved:  # places of stored events renamed by an entity merge
             for old, new in moved.items():
                 conn.execute(update(S.kb_events).where(S.kb_events.c.location_kb == old).values(location_kb=new))
@@ -112,6 +116,31 @@ def resolve_new(engine: Engine) -> dict | None:
     return counts
 
 
+def _reopen(conn: Connection, parties: set[str]) -> dict[str, str]:
+    """Take the stored event clusters naming one of ``parties`` (entities just merged) out of ``clusters``,
+    to be resolved again with the new events: a merge of two names can make two stored reports one
+    happening. Returns their items' former kb ids; nothing when they are over ``REOPEN_LIMIT`` events
+    (the next whole-store pass links them)."""
+    c, k, e = S.claims, S.clusters, S.events
+    events = {i for i, in _in(conn, select(c.c.subject).select_from(c.join(k, k.c.item_id == c.c.object))
+                               .where(c.c.kind == "participation", c.c.predicate.in_(PARTY_ROLES)),
+                               k.c.kb_id, parties)}
+    events |= {i for i, in _in(conn, select(e.c.id).select_from(e.join(k, k.c.item_id == e.c.organizer_record)),
+                               k.c.kb_id, parties)}
+    kbs = set(kb_ids(conn, events).values())
+    previous = dict(_in(conn, select(k.c.item_id, k.c.kb_id).where(k.c.kind == "event"), k.c.kb_id, kbs))
+    if len(previous) > REOPEN_LIMIT:
+        log.info("%d stored events name entities merged now: left to the next whole-store resolution", len(previous))
+        return {}
+    j, b = S.judgements, S.block_keys
+    for batch in chunks(sorted(previous), 500):
+        conn.execute(k.delete().where(k.c.item_id.in_(batch)))
+        conn.execute(b.delete().where(b.c.kind == "event", b.c.item_id.in_(batch)))
+        for column in (j.c.left_id, j.c.right_id):
+            conn.execute(j.delete().where(j.c.kind == "event", j.c.source == "rule", column.in_(batch)))
+    return previous
+
+
 class _Step:
     """What the entity and event steps share: stored clusters as items, their documents, the ids."""
 
@@ -119,8 +148,9 @@ class _Step:
     prefix = ""
     table = None
 
-    def __init__(self, conn: Connection) -> None:
+    def __init__(self, conn: Connection, previous: dict[str, str] | None = None) -> None:
         self.conn = conn
+        self.previous = previous or {}     # a re-resolved item → the kb id it had
         self.kb_of: dict[str, str] = {}   # stored candidate item → its kb id
         self.via: dict[tuple, tuple] = {}  # (new item, kb node) → (score, the stored item of the best link)
         self._apart_cache: dict[tuple, bool] = {}
@@ -183,6 +213,7 @@ class _Step:
                  if i.startswith(NODE)]
         size = self.sizes(multi) if multi else {}
         new_kb, moved = {}, {}
+        taken: set[str] = set()
         for items in groups:
             olds = sorted(i[len(NODE):] for i in items if i.startswith(NODE))
             new = [i for i in items if not i.startswith(NODE)]
@@ -191,8 +222,11 @@ class _Step:
                 keep = refs[0]
             elif olds:
                 keep = min(olds, key=lambda kb: (-size.get(kb, 0), kb))
-            else:
-                keep = f"{self.prefix}-{hid(min(new))[:12]}"
+            else:  # a re-resolved cluster keeps the id most of its items had, if no other took it
+                before = Counter(self.previous[i] for i in new if i in self.previous)
+                keep = next((kb for kb, _ in sorted(before.items(), key=lambda kv: (-kv[1], kv[0]))
+                             if kb not in taken), f"{self.prefix}-{hid(min(new))[:12]}")
+            taken.add(keep)
             for item in new:
                 new_kb[item] = keep
             for old in olds:
@@ -301,8 +335,8 @@ class _EntityStep(_Step):
 class _EventStep(_Step):
     kind, prefix, table = "event", "lw-v", S.events
 
-    def __init__(self, conn: Connection, rows: list) -> None:
-        super().__init__(conn)
+    def __init__(self, conn: Connection, rows: list, previous: dict[str, str]) -> None:
+        super().__init__(conn, previous)
         self.records = event_records(conn, rows)
 
     def _members(self, source, where: tuple, group, wanted: dict) -> dict[str, set]:
@@ -419,7 +453,7 @@ class _EventStep(_Step):
         new_kb, moved = self.assign(clusters)
         merges = self.judgements(clusters)
         write_keys(self.conn, "event", ((x.id, event_keys(x)) for x in self.records))
-        summaries: dict[str, list] = {old: [] for old in moved}
+        summaries: dict[str, list] = {old: [] for old in chain(moved, self.previous.values())}
         for x in self.records:
             summaries.setdefault(new_kb[x.id], []).append(x)
         for kb, evs in members.items():
