@@ -19,7 +19,6 @@ from linkwatch.resolve.entities import EntityRecord, blocking_keys as name_keys,
 from linkwatch.resolve.events import EventRecord, Place, blocking_keys as happening_keys
 from linkwatch.store import schema as S
 from linkwatch.store.db import chunks, insert_tuples
-from linkwatch.store.write import record_id
 
 IN_CHUNK = 500
 RECORD_COLUMNS = (S.records.c.id, S.records.c.document_id, S.records.c.type, S.records.c.name,
@@ -27,7 +26,6 @@ RECORD_COLUMNS = (S.records.c.id, S.records.c.document_id, S.records.c.type, S.r
 EVENT_COLUMNS = (S.events.c.id, S.events.c.document_id, S.events.c.type, S.events.c.time_value,
                  S.events.c.location_record, S.events.c.organizer_record, S.events.c.name)
 PARTY_ROLES = ("participant", "organizer")
-GEO_SAMPLE = 3  # other records of a kb place read for its geo when a report gave none
 
 
 def _in(conn: Connection, stmt, column, values: Iterable) -> list:
@@ -111,48 +109,21 @@ def memberships(conn: Connection, kbs: set[str]) -> dict[str, set[str]]:
 
 
 def place_geo(conn: Connection, location_kb: dict[str, str]) -> dict[str, Place]:
-    """Location record id → Place with the geo its report gave, else the geo another record of its kb place
-    gave (a few of them read)."""
-    r = S.records
-    geo_of = _report_geo(conn, _in(conn, select(r.c.id, r.c.document_id), r.c.id, location_kb))
-    missing = {kb for rid, kb in location_kb.items() if rid not in geo_of}
+    """Location record id → Place with the geo its report gave, else the geo of its kb place's record with the
+    smallest id that has one."""
+    r, k = S.records, S.clusters
+    geo_of = {rid: geo for rid, geo in _in(conn, select(r.c.id, r.c.geo).where(r.c.geo.is_not(None)), r.c.id,
+                                           location_kb)}
     kb_geo: dict[str, dict] = {}
-    if missing:
-        k = S.clusters
-        others: dict[str, list] = defaultdict(list)
-        for kb, rid, document in _in(conn, select(k.c.kb_id, r.c.id, r.c.document_id)
-                                     .select_from(k.join(r, r.c.id == k.c.item_id)), k.c.kb_id, missing):
-            if len(others[kb]) < GEO_SAMPLE:
-                others[kb].append((rid, document, kb))
-        wanted = [(rid, document) for rows in others.values() for rid, document, _ in rows]
-        found = _report_geo(conn, wanted)
-        for rows in others.values():
-            for rid, _document, kb in rows:
-                if rid in found:
-                    kb_geo.setdefault(kb, found[rid])
-    out = {}
-    for rid, kb in location_kb.items():
-        geo = geo_of.get(rid) or kb_geo.get(kb) or {}
-        out[rid] = Place(kb, lat=geo.get("lat"), lon=geo.get("lon"), country=geo.get("country"), kind=geo.get("kind"))
-    return out
+    for kb in sorted({kb for rid, kb in location_kb.items() if rid not in geo_of}):
+        kb_geo[kb] = conn.execute(select(r.c.geo).select_from(k.join(r, r.c.id == k.c.item_id))
+                                  .where(k.c.kb_id == kb, r.c.geo.is_not(None)).order_by(r.c.id).limit(1)).scalar()
+    return {rid: as_place(kb, geo_of.get(rid) or kb_geo.get(kb)) for rid, kb in location_kb.items()}
 
 
-def _report_geo(conn: Connection, wanted: list) -> dict[str, dict]:
-    """Record id → the geo its document's report gives that entity, for (record id, document id) pairs."""
-    ids_by_doc: dict[str, set] = defaultdict(set)
-    for rid, document in wanted:
-        ids_by_doc[document].add(rid)
-    out = {}
-    d = S.documents
-    for document_id, report in _in(conn, select(d.c.id, d.c.report).where(d.c.status == "done"), d.c.id, ids_by_doc):
-        for entity in (report or {}).get("entities", ()):
-            geo = entity.get("geo") or {}
-            if entity.get("type") != "location" or geo.get("lat") is None or geo.get("lon") is None:
-                continue
-            rid = record_id(document_id, entity)
-            if rid in ids_by_doc[document_id]:
-                out[rid] = geo
-    return out
+def as_place(kb: str, geo: dict | None) -> Place:
+    geo = geo or {}
+    return Place(kb, lat=geo.get("lat"), lon=geo.get("lon"), country=geo.get("country"), kind=geo.get("kind"))
 
 
 # ---- blocking keys kept in the store

@@ -10,7 +10,7 @@ from __future__ import annotations
 import logging
 from typing import Callable
 
-from sqlalchemy import inspect, select
+from sqlalchemy import bindparam, inspect, select
 from sqlalchemy.engine import Connection, Engine
 
 from linkwatch.store import schema
@@ -83,9 +83,22 @@ def _seen(conn: Connection) -> None:
 
 
 def _block_keys(conn: Connection) -> None:
-    """Resolution's blocking keys (``store.resolve_new``); filled by the next whole-store resolution, which
-    the next ingest runs because no resolution has recorded them yet."""
+    """Resolution's blocking keys (``store.resolve_new``), filled by the next whole-store resolution (which
+    the next ingest runs, no resolution having recorded them yet); places' geo on their records, read
+    once here from the stored reports."""
+    from linkwatch.store.write import place_geo, record_id
+
     schema.metadata.create_all(conn, tables=[schema.block_keys], checkfirst=True)
+    _add_column(conn, schema.records.c.geo)
+    r, d = schema.records, schema.documents
+    updates = []
+    for document_id, report in conn.execute(select(d.c.id, d.c.report).where(d.c.status == "done")):
+        for entity in (report or {}).get("entities", ()):
+            geo = place_geo(entity)
+            if geo:
+                updates.append({"rid": record_id(document_id, entity), "geo": geo})
+    if updates:
+        conn.execute(r.update().where(r.c.id == bindparam("rid")).values(geo=bindparam("geo")), updates)
 
 
 MIGRATIONS: list[tuple[str, Callable[[Connection], None]]] = [

@@ -24,10 +24,10 @@ from linkwatch.resolve.graph import Clusterer
 from linkwatch.store import schema
 from linkwatch.store.db import chunks, now, reading, writing
 from linkwatch.store.edges import touch
-from linkwatch.store.items import entity_keys, event_keys, write_keys
+from linkwatch.store.items import as_place, entity_keys, event_keys, write_keys
 from linkwatch.store.resolve_new import mark_ready
 from linkwatch.store.summaries import write_entity_summaries, write_event_summaries
-from linkwatch.store.write import hid, record_id
+from linkwatch.store.write import hid
 
 log = logging.getLogger(__name__)
 S = schema
@@ -202,27 +202,19 @@ def _event_records(engine: Engine, ev_rows, part_rows, member_rows, entity_kb: d
 
 
 def _places(wanted: set, engine: Engine, entity_kb: dict) -> dict[str, Place]:
-    """Location record id → Place with the geo its report gave (else the geo another record of its kb place gave)."""
+    """Location record id → Place with the geo its report gave (else the geo of its kb place's record with
+    the smallest id that has one: as ``store.items.place_geo`` reads it)."""
     geo_of: dict[str, dict] = {}
-    with reading(engine, "read place geo") as conn:
-        for document_id, report in conn.execute(select(S.documents.c.id, S.documents.c.report)
-                                                .where(S.documents.c.status == "done")):
-            for entity in (report or {}).get("entities", ()):
-                geo = entity.get("geo") or {}
-                if entity.get("type") == "location" and geo.get("lat") is not None and geo.get("lon") is not None:
-                    geo_of[record_id(document_id, entity)] = geo
     kb_geo: dict[str, dict] = {}
-    for rid, geo in geo_of.items():
-        if rid in entity_kb:
-            kb_geo.setdefault(entity_kb[rid], geo)
-    out = {}
-    for rid in wanted:
-        kb = entity_kb.get(rid)
-        if kb is None:
-            continue
-        geo = geo_of.get(rid) or kb_geo.get(kb) or {}
-        out[rid] = Place(kb, lat=geo.get("lat"), lon=geo.get("lon"), country=geo.get("country"), kind=geo.get("kind"))
-    return out
+    r = S.records
+    with reading(engine, "read place geo") as conn:
+        for rid, geo in conn.execute(select(r.c.id, r.c.geo).where(r.c.geo.is_not(None)).order_by(r.c.id)):
+            if rid in wanted:
+                geo_of[rid] = geo
+            if rid in entity_kb:
+                kb_geo.setdefault(entity_kb[rid], geo)
+    return {rid: as_place(entity_kb[rid], geo_of.get(rid) or kb_geo.get(entity_kb[rid]))
+            for rid in wanted if rid in entity_kb}
 
 
 def _apply_analyst(clusterer: Clusterer, judgements) -> None:

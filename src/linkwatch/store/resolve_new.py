@@ -56,6 +56,7 @@ from linkwatch.store.write import hid
 
 log = logging.getLogger(__name__)
 
+IN_LIMIT = 500  # an organisation's block holds its members' events when it has fewer members
 REOPEN_LIMIT = 2000  # stored events re-resolved at most after a merge of entities
 READY = "resolution"  # the kb_aggregates row a whole-store resolution writes once block_keys is filled
 NODE = "kb:"
@@ -339,22 +340,31 @@ class _EventStep(_Step):
         super().__init__(conn, previous)
         self.records = event_records(conn, rows)
 
-    def _members(self, source, where: tuple, group, wanted: dict) -> dict[str, set]:
+    def _members(self, source, where: tuple, group, wanted: dict, expand: dict | None = None) -> dict[str, set]:
         """Group value (a party's or a place's kb id, a country-and-month key) → the stored events the
         whole-store pass's block of it compares: all of them up to ``EVENT_BLOCK``; over that, each year of
-        ``wanted[value]`` that holds at most ``EVENT_BLOCK`` (with at most ``MAX_UNDATED`` undated events)."""
+        ``wanted[value]`` that holds at most ``EVENT_BLOCK`` (with at most ``MAX_UNDATED`` undated events).
+        ``expand[value]``: the group values whose events the block holds besides its own (an organisation's
+        block holds its members' events)."""
         e, conn = S.events, self.conn
+        expand = {v: kbs for v, kbs in (expand or {}).items() if v in wanted and len(kbs) < IN_LIMIT}
         size = dict(_in(conn, select(group, func.count(e.c.id.distinct())).select_from(source).where(*where)
-                        .group_by(group), group, wanted))
+                        .group_by(group), group, set(wanted) - set(expand)))
+        for value, kbs in expand.items():
+            size[value] = conn.execute(select(func.count(e.c.id.distinct())).select_from(source)
+                                       .where(*where, group.in_(sorted(kbs | {value})))).scalar()
         out: dict[str, set] = defaultdict(set)
-        small = [v for v, n in size.items() if n <= EVENT_BLOCK]
+        small = [v for v, n in size.items() if n <= EVENT_BLOCK and v not in expand]
         for value, event in _in(conn, select(group, e.c.id).select_from(source).where(*where), group, small):
             out[value].add(event)
         year = func.substr(e.c.time_value, 1, 4)
         for value, n in size.items():
-            if n <= EVENT_BLOCK:
+            if n <= EVENT_BLOCK and value not in expand:
                 continue
-            stmt = select(e.c.id).select_from(source).where(*where, group == value).distinct()
+            stmt = select(e.c.id).select_from(source).where(*where, group.in_(sorted(expand.get(value, set()) | {value}))).distinct()
+            if n <= EVENT_BLOCK:
+                out[value].update(conn.execute(stmt).scalars())
+                continue
             undated = list(conn.execute(stmt.where(e.c.time_value.is_(None)).limit(MAX_UNDATED + 1)).scalars())
             extra = undated if len(undated) <= MAX_UNDATED else []
             for y in sorted(y for y in wanted[value] if y):
@@ -380,12 +390,14 @@ class _EventStep(_Step):
                 .where(c.c.kind == "relation", c.c.predicate == "member_of"), obj.c.kb_id, parties):
             if person != org:
                 orgs_of[person].add(org)
-        party_years = {v[1]: ys for v, ys in years.items() if v[0] == "p"}
+        members: dict[str, set] = defaultdict(set)
         for person, orgs in orgs_of.items():
-            party_years[person] = set().union(party_years.get(person, set()), *(party_years[o] for o in orgs))
+            for org in orgs:
+                members[org].add(person)
         k, e, b = S.clusters, S.events, S.block_keys
         by_party = self._members(c.join(k, k.c.item_id == c.c.object).join(e, e.c.id == c.c.subject),
-                                 (c.c.kind == "participation", c.c.predicate.in_(PARTY_ROLES)), k.c.kb_id, party_years)
+                                 (c.c.kind == "participation", c.c.predicate.in_(PARTY_ROLES)), k.c.kb_id,
+                                 {v[1]: ys for v, ys in years.items() if v[0] == "p"}, expand=members)
         by_place = self._members(e.join(k, k.c.item_id == e.c.location_record), (), k.c.kb_id,
                                  {v[1]: ys for v, ys in years.items() if v[0] == "l"})
         by_month = self._members(b.join(e, e.c.id == b.c.item_id), (b.c.kind == "event",), b.c.key,
@@ -397,10 +409,6 @@ class _EventStep(_Step):
                 found = (by_party.get(value[0], set()) if kind == "p" else by_place.get(value[0], set())
                          if kind == "l" else by_month.get(key_text((fam, kind, *value)), set()))
                 out[(fam, kind, *value)] |= found
-        for person, orgs in orgs_of.items():
-            for org in orgs:
-                for fam in families.get(("p", org), ()):
-                    out[(fam, "p", org)] |= by_party.get(person, set())
         return out
 
     def run(self) -> int:

@@ -162,6 +162,7 @@ records = Table(
     Column("name_key", String(300), index=True),
     Column("ref_id", String(200), index=True),
     Column("mention_count", Integer, default=0),
+    Column("geo", JSON),  # added by 0008_block_keys: a location's point, country and kind (store.write.place_geo)
 )
 
 events = Table(

@@ -155,6 +155,14 @@ def write_report(conn: Connection, report: dict, *, extractor: str | None = None
             "claims": len(rows[schema.claims]), "evidence": len(rows[schema.evidence])}
 
 
+def place_geo(entity: dict) -> dict | None:
+    """What resolution compares places by: a location's point, country and kind, when its report gave a point."""
+    geo = entity.get("geo") or {}
+    if entity.get("type") != "location" or geo.get("lat") is None or geo.get("lon") is None:
+        return None
+    return {k: geo.get(k) for k in ("lat", "lon", "country", "kind")}
+
+
 def report_rows(report: dict, *, extractor: str | None = None, fingerprints: Iterable[int] = (),
                 simhash: int | None = None, syndicated_of: str | None = None,
                 signatures: dict[str, list[int]] | None = None, bands: dict[str, list[int]] | None = None) -> dict:
@@ -182,7 +190,7 @@ def report_rows(report: dict, *, extractor: str | None = None, fingerprints: Ite
         rows.append(dict(id=rid, document_id=document_id, local_id=str(entity.get("id")),
                          type=entity.get("type") or "other", name=entity.get("name") or "",
                          aliases=list(entity.get("aliases") or []), name_key=name_key(entity.get("name") or "")[:300],
-                         ref_id=reference_id(entity),
+                         ref_id=reference_id(entity), geo=place_geo(entity),
                          mention_count=len(entity.get("mentions") or [])))
 
     claims, evidence = {}, {}
