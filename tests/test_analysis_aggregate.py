@@ -14,9 +14,8 @@ import json
 from contextlib import contextmanager
 from itertools import combinations
 
-import pytest
 from hypothesis import given, strategies as st
-from sqlalchemy import create_engine, delete, select
+from sqlalchemy import create_engine, delete, func, select
 
 from linkwatch.analysis import Filters, aggregate
 from linkwatch.analysis.dates import period, sort_key
@@ -29,7 +28,9 @@ from linkwatch.analysis.timeline import _own_events, timeline
 from linkwatch.kb import ingest_articles, merge, split, undo
 from linkwatch.store import connect, resolve_store, schema as S
 from linkwatch.store.edges import date_key, generation, is_built, period_start, refresh_edges, touch
+from linkwatch.store.increment import update
 from linkwatch.store.judge import judge
+from linkwatch.store.resolve_new import resolve_new
 from linkwatch.store.write import write_report
 from linkwatch.store.migrate import migrate
 
@@ -380,3 +381,62 @@ def _add_one_document(new: int) -> bool:
     assert tables(engine) == incremental, new
     check(engine)
     return counted
+
+
+PEOPLE = [f"{g} {f}" for g in ("Naji", "Omar", "Karim", "Tariq") for f in ("Zaheer", "Bashir", "Qadri", "Haddad")]
+GROUPS = ["Crimson Front", "Northern Brigade", "Army of the Dawn"]
+PLACES = ["Karsan", "Velmont", "Dariya", "Qamra"]
+
+
+def meetings(stream):
+    """Report ``m<i>``: two of PEOPLE meet at a place in a month of 2024, the first a member of a group;
+    ``n<i>``: two people new to the store do so."""
+    for art in stream:
+        i = int(art.id[1:])
+        a, b = (PEOPLE[i % 16], PEOPLE[(i * 7 + 3) % 16]) if art.id[0] == "m" else art.text.split(" and ")
+        yield report(art, [ent(1, a), ent(2, GROUPS[i % 3], "organization"), ent(3, b),
+                           ent(4, PLACES[i % 4], "location")],
+                     [event_of(1, "meeting", ["E1", "E3"], f"2024-{i % 9 + 1:02d}", "E4")],
+                     [{"subject": "E1", "predicate": "member_of", "object": "E2", "modality": "asserted",
+                       "evidence": []}])
+
+
+class Counting:
+    """A connection that counts the rows its queries return."""
+
+    def __init__(self, conn) -> None:
+        self.conn, self.rows = conn, 0
+
+    def __getattr__(self, name):
+        return getattr(self.conn, name)
+
+    def execute(self, statement, *args, **kwargs):
+        result = self.conn.execute(statement, *args, **kwargs)
+        if not result.returns_rows:
+            return result
+        frozen = result.freeze()
+        self.rows += len(frozen.data)
+        return frozen()
+
+
+def test_an_update_reads_what_new_documents_touch_not_the_store(db):
+    """After one new document, ``update`` reads as many rows from a store of 80 documents as from one
+    of 20 (give or take the bisection of longer timelines), and counts what a rebuild counts."""
+    fetched, stored_rows = [], []
+    for start, end, newcomers in ((0, 20, "Ilyas Abbasi and Mahmoud Barakat"),
+                                  (20, 80, "Nabil Kanaan and Qasim Maalouf")):
+        ingest_articles([article(f"m{i}", f"Meeting {i}.") for i in range(start, end)], db=db, extract=meetings)
+        ingest_articles([article(f"n{end}", newcomers)], db=db, extract=meetings, resolve=False)
+        if resolve_new(db) is None:
+            resolve_store(db)
+        with db.begin() as conn:
+            counting = Counting(conn)
+            assert update(counting) is not None
+            stored_rows.append(sum(conn.execute(select(func.count()).select_from(table)).scalar()
+                                   for table in (S.clusters, S.kb_seen, S.kb_timeline, S.claims)))
+        fetched.append(counting.rows)
+        incremental = tables(db)
+        refresh_edges(db, incremental=False)
+        assert tables(db) == incremental
+    assert stored_rows[1] > 3 * stored_rows[0]
+    assert fetched[1] <= fetched[0] + 16, fetched

@@ -22,10 +22,11 @@ import re
 import time
 import uuid
 from collections import defaultdict
+from dataclasses import dataclass
 from itertools import combinations
 from typing import Iterable
 
-from sqlalchemy import delete, func, insert, select, update
+from sqlalchemy import and_, delete, func, insert, or_, select, update
 from sqlalchemy.engine import Connection, Engine
 
 from linkwatch.store import schema as S
@@ -147,36 +148,81 @@ def _best(*values):
     return max(values) if values else 0.0
 
 
+@dataclass
+class Scope:
+    """What an incremental count reads (``store.increment``), where ``rebuild`` reads everything: the kb
+    events it recounts, the documents whose claims or records those counts follow, and the entity pairs
+    (sorted) whose relation ties it recounts. The entities read are those recorded in the documents,
+    their organisations and the pairs' ends."""
+
+    events: set[str]
+    documents: set[str]
+    pairs: set[tuple[str, str]]
+
+
+def rows_in(conn: Connection, stmt, column, keys: Iterable[str] | None):
+    """The rows of ``stmt`` whose ``column`` is among ``keys`` (a batch of keys a query); all of them
+    when ``keys`` is None."""
+    if keys is None:
+        yield from conn.execute(stmt)
+        return
+    for batch in chunks(sorted(set(keys))):
+        yield from conn.execute(stmt.where(column.in_(batch)))
+
+
+def _source(document_id: str, syndicated_of: str | None, ingested_at) -> tuple[str, str | None]:
+    """A claim's source: the document it was syndicated from (else its own), and its ingest day."""
+    return syndicated_of or document_id, ingested_at.date().isoformat() if ingested_at else None
+
+
 class Counter:
     """Counts ties, presences, first meetings and timeline rows, event by event (``rebuild`` feeds it
-    every event; ``store.increment`` only the events a few new documents touch)."""
+    every event; ``store.increment`` only the events a few new documents touch, reading only the
+    ``scope`` they need)."""
 
-    def __init__(self, conn: Connection) -> None:
+    def __init__(self, conn: Connection, scope: Scope | None = None) -> None:
         from linkwatch.store.timelines import Timelines  # which reads this module's definitions
 
-        self.entities = {r.kb_id: (r.type, r.documents or 0) for r in conn.execute(
-            select(S.kb_entities.c.kb_id, S.kb_entities.c.type, S.kb_entities.c.documents))}
-        self.dates = dict(conn.execute(select(S.kb_events.c.kb_id, S.kb_events.c.time_value)).all())
-        docs = {r.id: (r.syndicated_of or r.id, r.ingested_at.date().isoformat() if r.ingested_at else None)
-                for r in conn.execute(select(S.documents.c.id, S.documents.c.syndicated_of,
-                                             S.documents.c.ingested_at))}
+        d = S.documents
+        docs = {r.id: _source(*r) for r in rows_in(conn, select(d.c.id, d.c.syndicated_of, d.c.ingested_at), d.c.id,
+                                                    scope and scope.documents)}
         self.source = lambda document_id: docs.get(document_id, (document_id, None))
-        self.rel, self.members = _relations(conn, self.source)
+        if scope is None:
+            recorded = wanted = None
+            self.rel, self.members = _relations(conn)
+        else:  # the memberships of whoever the documents record; the relation claims between the pairs' ends
+            recorded = entity_records(conn, scope.documents)
+            self.members = _relations(conn, subjects={kb for _, kb in recorded})[1]
+            ends = {kb for pair in scope.pairs for kb in pair}
+            self.rel = {key: support for key, support in _relations(conn, subjects=ends, objects=ends)[0].items()
+                        if tuple(sorted(key[1:])) in scope.pairs}
+            wanted = {kb for _, kb in recorded} | ends | {o for orgs in self.members.values() for o in orgs}
+        e = S.kb_entities
+        self.entities = {r.kb_id: (r.type, r.documents or 0) for r in rows_in(
+            conn, select(e.c.kb_id, e.c.type, e.c.documents), e.c.kb_id, wanted)}
+        self.dates = dict(rows_in(conn, select(S.kb_events.c.kb_id, S.kb_events.c.time_value), S.kb_events.c.kb_id,
+                                  scope and scope.events))
         self.orgs = {kb for kb, (kind, _) in self.entities.items() if kind == "organization"}
-        self.timelines = Timelines(conn, self.members, self.source)
+        self.timelines = Timelines(conn, self.members, self.source, events=scope and scope.events, entities=wanted,
+                                   recorded=recorded)
         self.ties: list[tuple] = []  # rows in TIE_COLUMNS order
         self.presence: list[tuple] = []
         self.firsts: dict[tuple, tuple] = {}
 
+    def know(self, conn: Connection, kbs: Iterable[str]) -> None:
+        """Read the summaries of the kb entities among ``kbs`` not read yet (the other ends of links)."""
+        e = S.kb_entities
+        missing = set(kbs) - self.entities.keys()
+        self.entities.update((r.kb_id, (r.type, r.documents or 0)) for r in rows_in(
+            conn, select(e.c.kb_id, e.c.type, e.c.documents), e.c.kb_id, missing))
+
     def node(self, kb: str) -> bool:
         return kb in self.entities and self.entities[kb][0] in NODE_TYPES
 
-    def relations(self, ends: set[str] | None = None) -> None:
-        """The relation ties (only those with an end in ``ends``, when given)."""
+    def relations(self) -> None:
+        """The relation ties of the relation claims read."""
         for (predicate, a, b), support in self.rel.items():
             if a == b or not support.keys or not (self.node(a) and self.node(b)):
-                continue
-            if ends is not None and a not in ends and b not in ends:
                 continue
             lo, hi = sorted((a, b))
             self.ties.append((lo, hi, predicate, None, a, None, len(support.keys), len(support.keys),
@@ -260,27 +306,63 @@ def _kb(alias, item):
     return func.coalesce(alias.c.kb_id, item)
 
 
-def _relations(conn: Connection, source) -> tuple[dict[tuple, _Support], dict[str, set[str]]]:
-    """(predicate, subject kb, object kb) → support; and member kb → the kb ids it is a member of."""
+def relation_claims():
+    """Hop relation claims as (subject kb, object kb, predicate, modality, confidence, document id, claim
+    id, the document's syndicated_of and ingested_at)."""
     subj, obj = S.clusters.alias("subj"), S.clusters.alias("obj")
-    c = S.claims
-    stmt = (select(_kb(subj, c.c.subject).label("a"), _kb(obj, c.c.object).label("b"), c.c.predicate,
-                   c.c.modality, c.c.confidence, c.c.document_id, c.c.id)
-            .select_from(c.outerjoin(subj, subj.c.item_id == c.c.subject).outerjoin(obj, obj.c.item_id == c.c.object))
+    c, d = S.claims, S.documents
+    return (select(_kb(subj, c.c.subject).label("a"), _kb(obj, c.c.object).label("b"), c.c.predicate,
+                   c.c.modality, c.c.confidence, c.c.document_id, c.c.id, d.c.syndicated_of, d.c.ingested_at)
+            .select_from(c.outerjoin(subj, subj.c.item_id == c.c.subject).outerjoin(obj, obj.c.item_id == c.c.object)
+                         .outerjoin(d, d.c.id == c.c.document_id))
             .where(c.c.kind == "relation", c.c.predicate.in_(HOP_PREDICATES), c.c.object.is_not(None)))
+
+
+def _of_kb(item_column, kb_column, kbs: list[str]):
+    """``item_column`` is an item of one of the kb ids ``kbs`` (or, unclustered, one of them itself):
+    the item index narrows, the kb column decides."""
+    items = select(S.clusters.c.item_id).where(S.clusters.c.kb_id.in_(kbs))
+    return and_(or_(item_column.in_(items), item_column.in_(kbs)), kb_column.in_(kbs))
+
+
+def _relations(conn: Connection, *, subjects: set[str] | None = None, objects: set[str] | None = None
+               ) -> tuple[dict[tuple, _Support], dict[str, set[str]]]:
+    """(predicate, subject kb, object kb) → support; and member kb → the kb ids it is a member of; of
+    every hop relation claim, or of those whose subject (and object) kb is among ``subjects``
+    (``objects``)."""
+    stmt = relation_claims()
+    a, b = stmt.selected_columns.a, stmt.selected_columns.b
+    if subjects is None:
+        statements = [stmt]
+    else:
+        c = S.claims
+        statements = [stmt.where(_of_kb(c.c.subject, a, subject_batch),
+                                 *([] if objects is None else [_of_kb(c.c.object, b, object_batch)]))
+                      for subject_batch in chunks(sorted(subjects))
+                      for object_batch in ([None] if objects is None else chunks(sorted(objects)))]
     out: dict[tuple, _Support] = {}
     members: dict[str, set[str]] = defaultdict(set)
-    for a, b, predicate, modality, confidence, document_id, claim_id in conn.execute(stmt):
-        support = out.setdefault((predicate, a, b), _Support())
-        support.claims.append(claim_id)
-        modality = modality or "asserted"
-        if modality == "denied":
-            continue
-        key, day = source(document_id)
-        support.add(key, confidence, modality, day)
-        if predicate in MEMBERSHIP_PREDICATES:
-            members[a].add(b)
+    for statement in statements:
+        for a, b, predicate, modality, confidence, document_id, claim_id, syndicated_of, ingested in conn.execute(
+                statement):
+            support = out.setdefault((predicate, a, b), _Support())
+            support.claims.append(claim_id)
+            modality = modality or "asserted"
+            if modality == "denied":
+                continue
+            key, day = _source(document_id, syndicated_of, ingested)
+            support.add(key, confidence, modality, day)
+            if predicate in MEMBERSHIP_PREDICATES:
+                members[a].add(b)
     return out, members
+
+
+def entity_records(conn: Connection, documents: Iterable[str] | None = None) -> list[tuple[str, str]]:
+    """(document id, kb entity) for every entity record (of ``documents``, when given)."""
+    stmt = (select(S.records.c.document_id, S.clusters.c.kb_id)
+            .select_from(S.clusters.join(S.records, S.records.c.id == S.clusters.c.item_id))
+            .where(S.clusters.c.kind == "entity"))
+    return [tuple(r) for r in rows_in(conn, stmt, S.records.c.document_id, documents)]
 
 
 def _participations(conn: Connection, events: Iterable[str] | None = None):

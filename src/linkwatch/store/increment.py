@@ -7,24 +7,31 @@ compares the store with that record and, when the change is only new documents
 another kb id, no document replaced, no entity renamed or retyped, no event
 redated, no new membership of an entity already counted — recounts only the
 kb events those documents report (their ties, presences, first meetings and
-timeline rows), the relation ties of the entities they name, the pairs whose
-ties changed, and the timelines of the entities at those events. Anything
-else returns None, and the caller rebuilds. Under those conditions nothing
-counted before can shrink, so first meetings are kept by minimum.
+timeline rows), the relation ties of the pairs their relation claims relate,
+the pairs whose ties changed, and the timelines of the entities at those
+events. Anything else returns None, and the caller rebuilds. Under those
+conditions nothing counted before can shrink, so first meetings are kept by
+minimum.
+
+Its working set is the change, not the store: the comparisons with the record
+run in the database (anti-joins, and the recorded values rendered by the
+database itself, ``_VALUES``, so a value compares as text), and return only
+what differs; the counting reads only the events, documents, entities and
+relation claims the change touches (``edges.Scope``).
 """
 from __future__ import annotations
 
-import json
 import logging
 from collections import defaultdict
 
-from sqlalchemy import and_, bindparam, delete, func, insert, or_, select, update as sql_update
+from sqlalchemy import String, and_, bindparam, case, cast, delete, exists, func, insert, literal, select, tuple_, \
+    update as sql_update
 from sqlalchemy.engine import Connection
 
 from linkwatch.store import schema as S
 from linkwatch.store.db import chunks, insert_tuples, now
-from linkwatch.store.edges import (LINK_COLUMNS, NAME, TIE_COLUMNS, Counter, _links, _participations,
-                                   generation)
+from linkwatch.store.edges import (LINK_COLUMNS, NAME, TIE_COLUMNS, Counter, Scope, _links, _participations,
+                                   generation, relation_claims)
 
 log = logging.getLogger(__name__)
 
@@ -32,39 +39,138 @@ SEP = "\x1f"
 IN_CHUNK = 500  # keys per IN (...) list
 
 
-def _entity_value(r) -> str:
-    return json.dumps([r.type, r.name, r.documents or 0])
+def _text(column):
+    """A column as the database writes it as text: '' for NULL, else '=' and the value (so that NULL
+    and an empty value differ)."""
+    return case((column.is_(None), ""), else_=literal("=") + cast(column, String))
 
 
-def _event_value(r) -> str:
-    return json.dumps([r.time_value, r.type, r.name, r.time_conflict, r.location_kb])
+def _joined(*columns):
+    """The columns as text (``_text``), joined by SEP."""
+    out = _text(columns[0])
+    for column in columns[1:]:
+        out = out + SEP + _text(column)
+    return out
 
 
-_ENTITY = select(S.kb_entities.c.kb_id, S.kb_entities.c.type, S.kb_entities.c.name, S.kb_entities.c.documents)
-_EVENT = select(S.kb_events.c.kb_id, S.kb_events.c.time_value, S.kb_events.c.type, S.kb_events.c.name,
-                S.kb_events.c.time_conflict, S.kb_events.c.location_kb)
+_E, _V, _D = S.kb_entities, S.kb_events, S.documents
+# kind → (table, key column, the value recorded): what the aggregates show of a kb summary or document
+# (an event's date first: a redated event needs a rebuild; an entity's document count last: a recount)
+_VALUES = {
+    "document": (_D, _D.c.id, _text(_D.c.ingested_at)),
+    "entity": (_E, _E.c.kb_id, _joined(_E.c.type, _E.c.name, func.coalesce(_E.c.documents, 0))),
+    "event": (_V, _V.c.kb_id, _joined(_V.c.time_value, _V.c.type, _V.c.name, _V.c.time_conflict, _V.c.location_kb)),
+}
 
 
-def _documents(conn: Connection) -> dict[str, str]:
-    return {r.id: r.ingested_at.isoformat() if r.ingested_at else "" for r in conn.execute(
-        select(S.documents.c.id, S.documents.c.ingested_at))}
+def _record_values(conn: Connection, kind: str, keys: list[str] | None = None) -> None:
+    """Record the present values of ``kind`` (of ``keys``; of every row when None), in the database."""
+    table, key, value = _VALUES[kind]
+    stmt = select(literal(kind, S.kb_seen.c.kind.type), key, value)
+    for batch in [None] if keys is None else chunks(sorted(keys), IN_CHUNK):
+        conn.execute(insert(S.kb_seen).from_select(["kind", "key", "value"],
+                                                   stmt if batch is None else stmt.where(key.in_(batch))))
+
+
+def _differing(conn: Connection, kind: str):
+    """(key, recorded value, present value) of the rows of ``kind`` whose value differs from the one
+    recorded (the database compares; only the differences come back)."""
+    table, key, value = _VALUES[kind]
+    seen = S.kb_seen
+    return conn.execute(select(key, seen.c.value, value.label("now")).join_from(
+        table, seen, and_(seen.c.kind == kind, seen.c.key == key)).where(seen.c.value != value))
 
 
 def snapshot(conn: Connection, members: dict[str, set[str]]) -> None:
     """Record what the aggregates were just counted from (on the rebuild's transaction)."""
     conn.execute(delete(S.kb_seen))
     conn.execute(insert(S.kb_seen).from_select(
-        ["kind", "key", "value"], select(func.cast("item", S.kb_seen.c.kind.type), S.clusters.c.item_id,
+        ["kind", "key", "value"], select(literal("item", S.kb_seen.c.kind.type), S.clusters.c.item_id,
                                          S.clusters.c.kb_id)))
-    rows = [("document", k, v) for k, v in _documents(conn).items()]
-    rows += [("entity", r.kb_id, _entity_value(r)) for r in conn.execute(_ENTITY)]
-    rows += [("event", r.kb_id, _event_value(r)) for r in conn.execute(_EVENT)]
-    rows += [("member", a + SEP + b, None) for a, orgs in members.items() for b in orgs]
-    insert_tuples(conn, S.kb_seen, ("kind", "key", "value"), rows)
+    for kind in _VALUES:
+        _record_values(conn, kind)
+    insert_tuples(conn, S.kb_seen, ("kind", "key", "value"),
+                  (("member", a + SEP + b, None) for a, orgs in members.items() for b in orgs))
 
 
-def _seen(conn: Connection, kind: str) -> dict[str, str | None]:
-    return dict(conn.execute(select(S.kb_seen.c.key, S.kb_seen.c.value).where(S.kb_seen.c.kind == kind)).all())
+def _rebuild(why: str) -> None:
+    log.info("the analysis aggregates need a rebuild: %s", why)
+
+
+def _seen_keys(conn: Connection, kind: str, keys) -> set[str]:
+    """Those of ``keys`` that ``kb_seen`` records under ``kind``."""
+    seen = S.kb_seen
+    return {key for batch in chunks(sorted(set(keys)), IN_CHUNK) for key in conn.execute(
+        select(seen.c.key).where(seen.c.kind == kind, seen.c.key.in_(batch))).scalars()}
+
+
+def _new_items(conn: Connection) -> list[tuple[str, str, str]] | None:
+    """(item, kb id, kind) of the clustered items not counted yet; None when a counted item moved to
+    another kb id or went (anti-joins on ``kb_seen``'s key: the database scans, this process holds the
+    new items)."""
+    cl, seen = S.clusters, S.kb_seen
+    counted = and_(seen.c.kind == "item", seen.c.key == cl.c.item_id)
+    if conn.execute(select(cl.c.item_id).join_from(cl, seen, counted).where(seen.c.value != cl.c.kb_id)
+                    .limit(1)).first():
+        return _rebuild("an item moved to another kb id")
+    if conn.execute(select(seen.c.key).where(seen.c.kind == "item", ~exists().where(cl.c.item_id == seen.c.key))
+                    .limit(1)).first():
+        return _rebuild("an item went")
+    return [tuple(r) for r in conn.execute(select(cl.c.item_id, cl.c.kb_id, cl.c.kind)
+                                          .outerjoin_from(cl, seen, counted).where(seen.c.key.is_(None)))]
+
+
+def _new_documents(conn: Connection) -> list[str] | None:
+    """The documents not counted yet; None when a counted one was replaced or went."""
+    d, seen = S.documents, S.kb_seen
+    if conn.execute(select(seen.c.key).where(seen.c.kind == "document", ~exists().where(d.c.id == seen.c.key))
+                    .limit(1)).first():
+        return _rebuild("a document went")
+    if _differing(conn, "document").first():
+        return _rebuild("a document was replaced")
+    counted = and_(seen.c.kind == "document", seen.c.key == d.c.id)
+    return list(conn.execute(select(d.c.id).outerjoin_from(d, seen, counted).where(seen.c.key.is_(None))).scalars())
+
+
+def _changed_summaries(conn: Connection) -> tuple[dict[str, int], set[str]] | None:
+    """(entity → its new document count, the events whose summaries changed) among those counted
+    before; None when an entity was renamed or retyped or an event redated."""
+    recounted_documents = {}
+    for kb, old, new in _differing(conn, "entity"):
+        kept, _, documents = new.rpartition(SEP)  # the count: digits, no separator
+        if not (old.startswith(kept + SEP) and SEP not in old[len(kept) + 1:]):
+            return _rebuild(f"entity {kb} renamed or retyped")
+        recounted_documents[kb] = int(documents[1:])
+    changed_events = set()
+    for kb, old, new in _differing(conn, "event"):
+        if old.partition(SEP)[0] != new.partition(SEP)[0]:  # a date has no separator; a later first meeting
+            return _rebuild(f"event {kb} redated")
+        changed_events.add(kb)
+    return recounted_documents, changed_events
+
+
+def _documents_of(conn: Connection, items: list[str]) -> set[str]:
+    """The documents of ``items`` (records and per-document events)."""
+    return {document_id for table in (S.records, S.events) for batch in chunks(sorted(items), IN_CHUNK)
+            for document_id in conn.execute(select(table.c.document_id).where(table.c.id.in_(batch))).scalars()}
+
+
+def _related_pairs(conn: Connection, documents: set[str]) -> set[tuple[str, str]]:
+    """The entity pairs (sorted) that the hop relation claims of ``documents`` relate: with the changed
+    documents, the only relation ties whose claims changed."""
+    stmt = relation_claims()
+    return {tuple(sorted((r.a, r.b))) for batch in chunks(sorted(documents), IN_CHUNK)
+            for r in conn.execute(stmt.where(S.claims.c.document_id.in_(batch))) if r.a != r.b}
+
+
+def _new_membership(conn: Connection, members: dict[str, set[str]]) -> bool:
+    """True when an entity counted before has a membership not counted. Memberships come from claims,
+    which only new documents add (or new items, clustered late), and the counted entities' memberships
+    are recorded, so those of the entities the changed documents record (``members``) are the ones to
+    look at."""
+    counted = _seen_keys(conn, "entity", members)
+    known = _seen_keys(conn, "member", (a + SEP + b for a in counted for b in members[a]))
+    return any(a + SEP + b not in known for a in counted for b in members[a])
 
 
 def update(conn: Connection) -> dict | None:
@@ -72,99 +178,59 @@ def update(conn: Connection) -> dict | None:
     stamp = generation(conn)
     if not conn.execute(select(S.kb_seen.c.key).where(S.kb_seen.c.kind == "item").limit(1)).first():
         return None
-    seen_items = _seen(conn, "item")
-    new_entities, new_events, new_items = set(), set(), []
-    for item, kb, kind in conn.execute(select(S.clusters.c.item_id, S.clusters.c.kb_id, S.clusters.c.kind)):
-        old = seen_items.pop(item, None)
-        if old is None:
-            (new_entities if kind == "entity" else new_events).add(kb)
-            new_items.append((item, kb))
-        elif old != kb:
-            return None  # an item moved to another kb id
-    if seen_items:
-        return None  # items removed
-    del seen_items
-    seen_docs = _seen(conn, "document")
-    new_docs = []
-    for document_id, ingested in _documents(conn).items():
-        if document_id not in seen_docs:
-            new_docs.append(document_id)
-        elif seen_docs.pop(document_id) != ingested:
-            return None  # a document replaced
-    if seen_docs:
+    new_items = _new_items(conn)
+    new_docs = None if new_items is None else _new_documents(conn)
+    changed = None if new_docs is None else _changed_summaries(conn)
+    if changed is None:
         return None
-    seen_entities = _seen(conn, "entity")
-    recounted_documents = {}
-    for r in conn.execute(_ENTITY):
-        old = seen_entities.get(r.kb_id)
-        if old is None:
-            continue
-        old = json.loads(old)
-        if old[:2] != [r.type, r.name]:
-            return None  # renamed or retyped
-        if old[2] != (r.documents or 0):
-            recounted_documents[r.kb_id] = r.documents or 0
-    changed_events = set()
-    seen_events = _seen(conn, "event")
-    for r in conn.execute(_EVENT):
-        old = seen_events.get(r.kb_id)
-        if old is None:
-            continue
-        old = json.loads(old)
-        if old[0] != r.time_value:
-            return None  # redated: a first meeting could move later
-        if old != json.loads(_event_value(r)):
-            changed_events.add(r.kb_id)
-    counter = Counter(conn)
-    seen_members = set(_seen(conn, "member"))
-    for a, orgs in counter.members.items():
-        if a in seen_entities and any(a + SEP + b not in seen_members for b in orgs):
-            return None  # a new membership of an entity counted before: its "via" rows and org-level meetings move
-    del seen_entities, seen_events, seen_members
-
-    events = new_events | changed_events
-    counter.relations(ends=new_entities)
+    recounted_documents, changed_events = changed
+    new_entities = {kb for _, kb, kind in new_items if kind == "entity"}
+    events = {kb for _, kb, kind in new_items if kind != "entity"} | changed_events
+    changed_docs = set(new_docs) | _documents_of(conn, [item for item, _, _ in new_items])
+    participations = list(_participations(conn, events))
+    documents = changed_docs | {d for _, rows in participations for r in rows for d in (r[4], r[9]) if d}
+    related = _related_pairs(conn, changed_docs)
+    counter = Counter(conn, Scope(events=events, documents=documents, pairs=related))
+    if _new_membership(conn, counter.members):  # its "via" rows and organisation-level meetings move
+        return _rebuild("a new membership of an entity counted before")
+    counter.relations()
     counter.rel = {}
-    for event, rows in _participations(conn, events):
+    for event, rows in participations:
         counter.event(event, rows)
+    del participations
 
-    # ties: the relations of the new documents' entities, the co-presences at their events
-    old_ties = []
-    ends = sorted(new_entities)
-    for batch in chunks(ends, IN_CHUNK):
-        for column in (S.kb_ties.c.lo, S.kb_ties.c.hi):
-            old_ties += conn.execute(select(S.kb_ties.c.lo, S.kb_ties.c.hi, S.kb_ties.c.kind, S.kb_ties.c.event)
-                                     .where(column.in_(batch), S.kb_ties.c.kind != "co_presence")).all()
+    # ties: the relation ties of the pairs new claims relate, the co-presences at the events
+    ties = S.kb_ties
+    changed_pairs = set(related)
+    for batch in chunks(sorted(related), IN_CHUNK):
+        conn.execute(delete(ties).where(ties.c.kind != "co_presence", tuple_(ties.c.lo, ties.c.hi).in_(batch)))
     present = set()
     for batch in chunks(sorted(events), IN_CHUNK):
         present.update(conn.execute(select(S.kb_presence.c.entity).where(S.kb_presence.c.event.in_(batch))).scalars())
         conn.execute(delete(S.kb_presence).where(S.kb_presence.c.event.in_(batch)))
     for lo_batch in chunks(sorted(present), IN_CHUNK):
         for batch in chunks(sorted(events), IN_CHUNK):
-            where = and_(S.kb_ties.c.lo.in_(lo_batch), S.kb_ties.c.kind == "co_presence", S.kb_ties.c.event.in_(batch))
-            old_ties += conn.execute(select(S.kb_ties.c.lo, S.kb_ties.c.hi, S.kb_ties.c.kind, S.kb_ties.c.event)
-                                     .where(where)).all()
-            conn.execute(delete(S.kb_ties).where(where))
-    for batch in chunks(ends, IN_CHUNK):
-        conn.execute(delete(S.kb_ties).where(S.kb_ties.c.kind != "co_presence",
-                                            or_(S.kb_ties.c.lo.in_(batch), S.kb_ties.c.hi.in_(batch))))
-    insert_tuples(conn, S.kb_ties, TIE_COLUMNS, sorted(counter.ties, key=lambda t: (t[0], t[1])))
+            where = and_(ties.c.lo.in_(lo_batch), ties.c.kind == "co_presence", ties.c.event.in_(batch))
+            changed_pairs.update(tuple(r) for r in conn.execute(select(ties.c.lo, ties.c.hi).where(where)))
+            conn.execute(delete(ties).where(where))
+    insert_tuples(conn, ties, TIE_COLUMNS, sorted(counter.ties, key=lambda t: (t[0], t[1])))
     insert_tuples(conn, S.kb_presence, ("entity", "event", "date", "present", "type"), sorted(counter.presence))
 
     # the pairs whose ties changed: their kb_links rows, from all their ties
-    pairs = {(t[0], t[1]) for t in old_ties} | {(t[0], t[1]) for t in counter.ties}
-    ties = []
+    changed_pairs.update((t[0], t[1]) for t in counter.ties)
     by_lo: dict[str, list] = defaultdict(list)
-    for lo, hi in pairs:
+    for lo, hi in changed_pairs:
         by_lo[lo].append(hi)
-    tie_columns = [S.kb_ties.c[c] for c in TIE_COLUMNS]
+    tie_columns = [ties.c[c] for c in TIE_COLUMNS]
+    pair_ties = []
     for lo, his in by_lo.items():
         for batch in chunks(sorted(his), IN_CHUNK):
-            ties += [tuple(r) for r in conn.execute(select(*tie_columns).where(S.kb_ties.c.lo == lo,
-                                                                                S.kb_ties.c.hi.in_(batch)))]
+            pair_ties += [tuple(r) for r in conn.execute(select(*tie_columns).where(ties.c.lo == lo,
+                                                                                     ties.c.hi.in_(batch)))]
             conn.execute(delete(S.kb_links).where(S.kb_links.c.node == lo, S.kb_links.c.other.in_(batch)))
             conn.execute(delete(S.kb_links).where(S.kb_links.c.node.in_(batch), S.kb_links.c.other == lo))
-    insert_tuples(conn, S.kb_links, LINK_COLUMNS, sorted(_links(ties, counter.entities)))
+    counter.know(conn, {kb for pair in changed_pairs for kb in pair})
+    insert_tuples(conn, S.kb_links, LINK_COLUMNS, sorted(_links(pair_ties, counter.entities)))
     if recounted_documents:  # what a link shows of its other end: one statement for them all
         links = S.kb_links
         neighbours = select(links.c.other).where(links.c.node == bindparam("kb"))  # by node: indexed
@@ -172,7 +238,7 @@ def update(conn: Connection) -> dict | None:
                      .values(other_documents=bindparam("documents")),
                      [{"kb": kb, "documents": documents} for kb, documents in recounted_documents.items()])
 
-    # first meetings: kept by minimum (the stored ones read a (level, lo) at a time, written in two statements)
+    # first meetings: kept by minimum (the stored ones read per (level, lo), written in two statements)
     firsts = S.kb_firsts
     his_of: dict[tuple, list] = defaultdict(list)
     for level, lo, hi in counter.firsts:
@@ -196,11 +262,12 @@ def update(conn: Connection) -> dict | None:
                                               firsts.c.lo == bindparam("k_lo"), firsts.c.hi == bindparam("k_hi")),
                      earlier)
 
-    # timelines of the entities at those events, re-ranked
+    # timelines of the entities at those events, their new rows put in place
     counter.timelines.merge(conn, events)
 
     members = {a: orgs for a, orgs in counter.members.items() if a in new_entities}
-    _record(conn, new_items, new_docs, new_entities | set(recounted_documents), events, members)
+    _record(conn, [(item, kb) for item, kb, _ in new_items], new_docs, new_entities | set(recounted_documents),
+            events, members)
     counts = {name: conn.execute(select(func.count()).select_from(table)).scalar() for name, table in (
         ("ties", S.kb_ties), ("links", S.kb_links), ("presence", S.kb_presence), ("firsts", S.kb_firsts),
         ("timeline", S.kb_timeline))}
@@ -214,15 +281,13 @@ def _record(conn: Connection, new_items: list[tuple[str, str]], new_docs: list[s
             events: set[str], members: dict[str, set[str]]) -> None:
     """Bring ``kb_seen`` up to date after an update."""
     seen = S.kb_seen
-    rows = [("item", item, kb) for item, kb in new_items]
-    docs = _documents(conn)
-    rows += [("document", d, docs[d]) for d in new_docs]
-    for kind, stmt, keys, value in (("entity", _ENTITY, entities, _entity_value), ("event", _EVENT, events, _event_value)):
-        key_column = stmt.selected_columns[0]
+    for kind, keys in (("entity", entities), ("event", events)):
         for batch in chunks(sorted(keys), IN_CHUNK):
             conn.execute(delete(seen).where(seen.c.kind == kind, seen.c.key.in_(batch)))
-            rows += [(kind, r.kb_id, value(r)) for r in conn.execute(stmt.where(key_column.in_(batch)))]
-    known_members = set(_seen(conn, "member"))
-    rows += [("member", a + SEP + b, None) for a, orgs in members.items() for b in orgs
-             if a + SEP + b not in known_members]
-    insert_tuples(conn, seen, ("kind", "key", "value"), rows)
+        _record_values(conn, kind, keys)
+    _record_values(conn, "document", new_docs)
+    keys = [a + SEP + b for a, orgs in members.items() for b in orgs]
+    known = _seen_keys(conn, "member", keys)
+    insert_tuples(conn, seen, ("kind", "key", "value"),
+                  [("item", item, kb) for item, kb in new_items] + [("member", key, None) for key in keys
+                                                                     if key not in known])

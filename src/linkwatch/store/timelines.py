@@ -16,14 +16,15 @@ then its organisations' (by id).
 """
 from __future__ import annotations
 
+from bisect import bisect_left, bisect_right
 from collections import defaultdict
 
-from sqlalchemy import delete, select
+from sqlalchemy import delete, func, select, update as sql_update
 from sqlalchemy.engine import Connection
 
 from linkwatch.store import schema as S
 from linkwatch.store.db import chunks, insert_tuples
-from linkwatch.store.edges import CO_PRESENCE_ROLES, date_key
+from linkwatch.store.edges import CO_PRESENCE_ROLES, date_key, entity_records, rows_in
 
 COLUMNS = ("entity", "rank", "event", "date", "sources", "record", "claims")
 
@@ -38,26 +39,32 @@ def order_key(event: str, info: dict) -> tuple:
 class Timelines:
     """Collects timeline rows event by event (``add``), then writes them ranked (``write``)."""
 
-    def __init__(self, conn: Connection, members: dict[str, set[str]], source) -> None:
+    def __init__(self, conn: Connection, members: dict[str, set[str]], source, *, events: set[str] | None = None,
+                 entities: set[str] | None = None, recorded: list[tuple[str, str]] | None = None) -> None:
+        """``events``, ``entities``: the kb ids whose summaries to read (with the events' places);
+        ``recorded``: (document, kb entity) of the documents whose people count; each None for all."""
         self.source = source
-        self.names = {r.kb_id: {"id": r.kb_id, "name": r.name, "type": r.type} for r in conn.execute(
-            select(S.kb_entities.c.kb_id, S.kb_entities.c.name, S.kb_entities.c.type))}
         self.events = {}
-        for r in conn.execute(select(S.kb_events.c.kb_id, S.kb_events.c.type, S.kb_events.c.name,
-                                     S.kb_events.c.time_value, S.kb_events.c.time_conflict,
-                                     S.kb_events.c.location_kb)):
-            place = self.names.get(r.location_kb) if r.location_kb else None
+        places = {}
+        ev = S.kb_events
+        for r in rows_in(conn, select(ev.c.kb_id, ev.c.type, ev.c.name, ev.c.time_value, ev.c.time_conflict,
+                                      ev.c.location_kb), ev.c.kb_id, events):
+            places[r.kb_id] = r.location_kb
             self.events[r.kb_id] = {"type": r.type, "name": r.name, "date": r.time_value,
-                                    "date_conflict": r.time_conflict or None,
-                                    "place": place["name"] if place else None}
+                                    "date_conflict": r.time_conflict or None}
+        if entities is not None:
+            entities = entities | {kb for kb in places.values() if kb}
+        e = S.kb_entities
+        self.names = {r.kb_id: {"id": r.kb_id, "name": r.name, "type": r.type} for r in rows_in(
+            conn, select(e.c.kb_id, e.c.name, e.c.type), e.c.kb_id, entities)}
+        for kb, info in self.events.items():
+            place = self.names.get(places[kb]) if places[kb] else None
+            info["place"] = place["name"] if place else None
         persons = {kb for kb, e in self.names.items() if e["type"] == "person"}
         self.members = {kb: orgs for kb, orgs in members.items() if kb in persons and orgs}
         # document → the people (with organisations) it has a record of
         self.people_in: dict[str, set[str]] = defaultdict(set)
-        stmt = (select(S.records.c.document_id, S.clusters.c.kb_id)
-                .select_from(S.clusters.join(S.records, S.records.c.id == S.clusters.c.item_id))
-                .where(S.clusters.c.kind == "entity"))
-        for document_id, kb in conn.execute(stmt):
+        for document_id, kb in entity_records(conn) if recorded is None else recorded:
             if kb in self.members:
                 self.people_in[document_id].add(kb)
         self.rows: dict[str, list] = defaultdict(list)
@@ -105,28 +112,50 @@ class Timelines:
         return insert_tuples(conn, S.kb_timeline, COLUMNS, ranked())
 
     def merge(self, conn: Connection, events: set[str]) -> None:
-        """Replace the rows at ``events`` of the entities collected, keeping their other rows, re-ranked
-        (read and deleted a batch of entities at a time, inserted in one statement)."""
+        """Put the rows collected into their entities' stored timelines, replacing the rows those
+        entities had at ``events``. A new row's place is found by bisecting the stored ranks (they are
+        in order), and the rows after it shift down in a statement a stretch: the work is the new
+        rows, not the length of the timelines."""
         t = S.kb_timeline
-        kept: dict[str, list] = defaultdict(list)
-        for batch in chunks(sorted(self.rows), 500):
-            for r in conn.execute(select(t.c.entity, t.c.event, t.c.date, t.c.sources, t.c.record, t.c.claims)
-                                  .where(t.c.entity.in_(batch))):
-                if r.event not in events:
-                    kept[r.entity].append((order_key(r.event, r.record), r.event, r.date, r.sources, r.record,
-                                           r.claims))
-            conn.execute(delete(t).where(t.c.entity.in_(batch)))
+        rows = []
+        for who in sorted(self.rows):
+            new = sorted(self.rows[who])
+            stored = conn.execute(select(func.count()).where(t.c.entity == who)).scalar()
+            removed = sorted(r for batch in chunks(sorted(events), 500) for r in conn.execute(
+                select(t.c.rank).where(t.c.entity == who, t.c.event.in_(batch))).scalars())
+            places = [self._place(conn, who, key, stored) for key, *_ in new]  # stored rows ordered before it
+            for batch in chunks(removed, 500):
+                conn.execute(delete(t).where(t.c.entity == who, t.c.rank.in_(batch)))
+            # a stored row at rank r moves by the new rows before it less the removed rows before it
+            bounds = sorted(set(places) | {r + 1 for r in removed} | {0})
+            shifted = False
+            for lo, hi in zip(bounds, bounds[1:] + [stored]):
+                delta = bisect_right(places, lo) - bisect_left(removed, lo)
+                if delta and lo < hi:  # to negative ranks first: no clash with rows not moved yet
+                    conn.execute(sql_update(t).where(t.c.entity == who, t.c.rank >= lo, t.c.rank < hi)
+                                 .values(rank=-(t.c.rank + delta) - 1))
+                    shifted = True
+            if shifted:
+                conn.execute(sql_update(t).where(t.c.entity == who, t.c.rank < 0).values(rank=-t.c.rank - 1))
+            for i, ((_, event, info, claims, via, cast), place) in enumerate(zip(new, places)):
+                sources, record, ids = self._record(who, event, info, claims, via, cast)
+                rows.append((who, place - bisect_left(removed, place) + i, event, info["date"], sources, record,
+                             ids))
+        insert_tuples(conn, t, COLUMNS, rows)
 
-        def ranked():
-            for who in sorted(self.rows):
-                rows = kept.pop(who, [])
-                for _, event, info, claims, via, cast in self.rows[who]:
-                    sources, record, ids = self._record(who, event, info, claims, via, cast)
-                    rows.append((order_key(event, info), event, info["date"], sources, record, ids))
-                rows.sort(key=lambda row: row[0])
-                yield from ((who, rank, *row[1:]) for rank, row in enumerate(rows))
-
-        insert_tuples(conn, t, COLUMNS, ranked())
+    @staticmethod
+    def _place(conn: Connection, who: str, key: tuple, stored: int) -> int:
+        """How many of ``who``'s ``stored`` rows order before ``key`` (bisecting by rank)."""
+        t = S.kb_timeline
+        lo, hi = 0, stored
+        while lo < hi:
+            mid = (lo + hi) // 2
+            r = conn.execute(select(t.c.event, t.c.record).where(t.c.entity == who, t.c.rank == mid)).one()
+            if order_key(r.event, r.record) < key:
+                lo = mid + 1
+            else:
+                hi = mid
+        return lo
 
     def _ref(self, kb: str) -> dict:
         return dict(self.names.get(kb) or {"id": kb, "name": kb, "type": None})
