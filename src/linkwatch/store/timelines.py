@@ -37,7 +37,8 @@ def order_key(event: str, info: dict) -> tuple:
 
 
 class Timelines:
-    """Collects timeline rows event by event (``add``), then writes them ranked (``write``)."""
+    """Collects timeline rows event by event (``add``), then writes them ranked (``write``, after a
+    rebuild) or puts them in place among the stored rows (``merge``, after new documents)."""
 
     def __init__(self, conn: Connection, members: dict[str, set[str]], source, *, events: set[str] | None = None,
                  entities: set[str] | None = None, recorded: list[tuple[str, str]] | None = None) -> None:
