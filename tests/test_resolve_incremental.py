@@ -76,6 +76,12 @@ REPORTS = {
             [ev(1, "meeting", ["E1", "E2"], "2024-09-03")], []),
     "d09": ([ent(1, "Hamas", "organization", ref_id="hamas"), ent(2, "Harakat al-Muqawama", "organization",
                                                                   ref_id="hamas")], [], []),
+    # namesakes: each report calls its man by his surname too, and a third report only by the surname
+    "d10": ([ent(1, "Yusuf Jaber", aliases=["Jaber"]), ent(2, "Crimson Front", "organization")], [],
+            [member("E1", "E2")]),
+    "d11": ([ent(1, "Omar Jaber", aliases=["Jaber"]), ent(2, "Crimson Front", "organization")], [],
+            [member("E1", "E2")]),
+    "d12": ([ent(1, "Jaber"), ent(2, "Crimson Front", "organization")], [], [member("E1", "E2")]),
 }
 
 
@@ -136,6 +142,7 @@ def test_one_document_an_ingest_resolves_as_all_at_once(db, tmp_path):
     assert "Jaish al-Fajr" in names[DAWN].aliases and names[DAWN].documents == 3
     assert "Layla Zaheer" in names and names["Naji Zaheer"].documents == 4   # d01, d02, d07 (Zuhair), d08; his namesake apart
     assert names["Hamas"].kb_id == "hamas"  # the reference anchor is the kb id
+    assert "Yusuf Jaber" in names and "Omar Jaber" in names  # namesakes apart, whatever "Jaber" joined
     # the summaries the incremental steps wrote are those of the all-at-once ingest (ids aside)
     entities, events = summaries(db)
     whole_entities, whole_events = summaries(whole)

@@ -16,7 +16,10 @@ organisations the entity is said to belong to). Output: clusters.
    lower it (two men called Saeed in different groups stay apart). A surname
    alone ("Zaheer") needs context to link.
 3. **Clustering**: ``graph.Clusterer``, strongest links first, never two
-   records of one document together, analyst judgements first.
+   records of one document together, never two people whose full names
+   disagree (``name_state``: "Yusuf Jaber" and "Omar Jaber" stay apart even
+   when a report calling one of them "Jaber" matches both), analyst
+   judgements first.
 """
 from __future__ import annotations
 
@@ -37,7 +40,9 @@ ACCEPT = 0.86        # link on names alone at or above this score
 ACCEPT_CONTEXT = 0.70  # link at or above this with at least MIN_CONTEXT shared co-mentions
 MIN_CONTEXT = 2
 RULE = "names+context@1"
+SURNAME_ONLY = 0.72  # a person matched on one word: links only with MIN_CONTEXT shared co-mentions
 
+EMPTY_STATE: frozenset = frozenset()
 _fold_name = lru_cache(maxsize=1 << 16)(fold)   # names recur across documents
 
 
@@ -118,7 +123,7 @@ def _person_score(fa: Form, fb: Form) -> float:
         return 0.0
     short, long_, ss, sl = (ta, tb, sa, sb) if len(ta) <= len(tb) else (tb, ta, sb, sa)
     if len(short) == 1:
-        return 0.72  # surname only: needs context
+        return SURNAME_ONLY
     # given names must agree where both have them
     if not _tok_match(short[0], long_[0], ss[0], sl[0], loose=True):
         return 0.0
@@ -130,7 +135,10 @@ def name_score(a: EntityRecord, b: EntityRecord) -> float:
     best = 0.0
     for fa in a.forms:
         for fb in b.forms:
-            if fa.fold == fb.fold:
+            if a.type == "person" and (len(fa.tokens) < 2 or len(fb.tokens) < 2):
+                # one word (a surname, a kunya's name): never enough alone; context decides (``accepted``)
+                s = SURNAME_ONLY if fa.fold == fb.fold or fa.compact == fb.compact or _person_score(fa, fb) else 0.0
+            elif fa.fold == fb.fold:
                 s = 1.0 if len(fa.fold) > 3 or a.type != "person" else 0.9
             elif fa.compact and fa.compact == fb.compact and len(fa.compact) >= 3:
                 s = 0.95 if len(fa.tokens) > 1 else 0.9
@@ -153,6 +161,31 @@ def name_score(a: EntityRecord, b: EntityRecord) -> float:
                 if best >= 1.0:
                     return best
     return best
+
+
+def name_state(record: EntityRecord) -> frozenset:
+    """What a cluster of people must keep consistent: each record's full names (forms of two words or
+    more), one tuple a record; empty for a record named by one word, or not a person."""
+    if record.type != "person":
+        return EMPTY_STATE
+    full = tuple(sorted((f for f in record.forms if len(f.tokens) > 1 and not f.acr), key=lambda f: f.compact))
+    return frozenset({full}) if full else EMPTY_STATE
+
+
+def _same_person(x: tuple, y: tuple) -> bool:
+    """Two records' full names: does one of each agree (same skeleton, or surname and given names match)?"""
+    return any(fx.compact == fy.compact or _person_score(fx, fy) > 0 for fx in x for fy in y)
+
+
+def names_compatible(a: frozenset | None, b: frozenset | None) -> bool:
+    """May two clusters merge? When both give full names, one of each must agree. Rule links only ever join
+    agreeing names, so a cluster's names disagree only where an analyst (or a report naming one man
+    twice) joined them, and its other records may still follow."""
+    return not a or not b or any(_same_person(x, y) for x in a for y in b)
+
+
+def combine_names(a: frozenset | None, b: frozenset | None) -> frozenset:
+    return (a or EMPTY_STATE) | (b or EMPTY_STATE)
 
 
 def score(a: EntityRecord, b: EntityRecord) -> tuple[float, int]:

@@ -11,23 +11,24 @@ Kb ids stay put (``kb_ids_of``). It also records every item's blocking keys
 from __future__ import annotations
 
 import logging
-from collections import Counter, defaultdict
+from collections import defaultdict
 from typing import Iterable
 
 from sqlalchemy import delete, select
 from sqlalchemy.engine import Engine
 
-from linkwatch.resolve.entities import EntityRecord, context_key, scored_links as entity_links
+from linkwatch.resolve.entities import EntityRecord, combine_names, context_key, name_state, names_compatible, \
+    scored_links as entity_links
 from linkwatch.resolve.events import CONFLICT_RULE, EventRecord, Place, combine_states, event_state, \
     scored_links as event_links, states_compatible, states_tolerant
 from linkwatch.resolve.graph import Clusterer
 from linkwatch.store import schema
 from linkwatch.store.db import chunks, now, reading, writing
 from linkwatch.store.edges import touch
+from linkwatch.store.kb_ids import kb_ids_of
 from linkwatch.store.items import as_place, entity_keys, event_keys, write_keys
 from linkwatch.store.resolve_new import mark_ready
 from linkwatch.store.summaries import write_entity_summaries, write_event_summaries
-from linkwatch.store.write import hid
 
 log = logging.getLogger(__name__)
 S = schema
@@ -39,38 +40,6 @@ def _analyst(conn, kind: str):
     return conn.execute(select(j.c.left_id, j.c.right_id, j.c.judgement)
                         .where(j.c.kind == kind, j.c.source == "analyst", j.c.retracted_at.is_(None))
                         .order_by(j.c.id)).all()
-
-
-def _kb_id(items: list[str], prefix: str) -> str:
-    refs = sorted(i[4:] for i in items if i.startswith("ref:"))
-    if refs:
-        return refs[0]
-    return f"{prefix}-{hid(min(items))[:12]}"
-
-
-def kb_ids_of(groups, previous: dict[str, str], prefix: str) -> dict[str, str]:
-    """Item → kb id for every group: its reference anchor if it has one; else the kb id most of its items
-    had before (``previous``; a larger group first, so the larger part of a split keeps it); else one made
-    from its smallest item. Ids stay put across resolutions, whole-store and incremental alike."""
-    out: dict[str, str] = {}
-    taken: set[str] = set()
-    unanchored = []
-    for items in groups:
-        if any(i.startswith("ref:") for i in items):
-            kb = _kb_id(items, prefix)
-            taken.add(kb)
-            out.update(dict.fromkeys(items, kb))
-        else:
-            unanchored.append(items)
-    unanchored.sort(key=lambda items: (-len(items), min(items)))
-    for items in unanchored:
-        before = Counter(previous[i] for i in items if i in previous)
-        kb = next((k for k, _ in sorted(before.items(), key=lambda kv: (-kv[1], kv[0])) if k not in taken), None)
-        if kb is None:
-            kb = _kb_id(items, prefix)
-        taken.add(kb)
-        out.update(dict.fromkeys(items, kb))
-    return out
 
 
 def resolve_store(engine: Engine) -> dict:
@@ -104,9 +73,9 @@ def resolve_store(engine: Engine) -> dict:
                for rid, doc, type_, name, aliases, ref in rec_rows]
     del rec_rows, key_of, members
     del by_doc
-    ent = Clusterer()
+    ent = Clusterer(compatible=names_compatible, combine=combine_names)
     for r in records:
-        ent.add(r.id, document=r.document)
+        ent.add(r.id, document=r.document, state=name_state(r))
     for r in records:
         if r.ref_id:
             ent.add(f"ref:{r.ref_id}")

@@ -32,16 +32,17 @@ justify between two stored events waits for the next whole-store pass
 """
 from __future__ import annotations
 
+import json
 import logging
 import math
 from collections import Counter, defaultdict
 from itertools import chain
 
-from sqlalchemy import exists, func, insert, select, update
+from sqlalchemy import Text, cast, exists, func, insert, select, update
 from sqlalchemy.engine import Connection, Engine
 
-from linkwatch.resolve.entities import MAX_BLOCK as NAME_BLOCK, RULE as ENTITY_RULE, WINDOW, \
-    link_score as entity_score, scored_links as entity_links
+from linkwatch.resolve.entities import MAX_BLOCK as NAME_BLOCK, RULE as ENTITY_RULE, WINDOW, EntityRecord, \
+    combine_names, link_score as entity_score, name_state, names_compatible, scored_links as entity_links
 from linkwatch.resolve.events import CONFLICT_RULE, MAX_BLOCK as EVENT_BLOCK, MAX_UNDATED, RULE as EVENT_RULE, \
     EventRecord, blocking_keys as event_blocking_keys, combine_states, event_state, family, link_score as event_score, party_weights, scored_links as event_links, \
     states_compatible, states_tolerant
@@ -51,8 +52,8 @@ from linkwatch.store.db import chunks, now, writing
 from linkwatch.store.edges import touch
 from linkwatch.store.items import (EVENT_COLUMNS, PARTY_ROLES, RECORD_COLUMNS, SEP, _in, entity_keys,
                                    entity_records, event_keys, event_records, kb_ids, key_text, write_keys)
+from linkwatch.store.kb_ids import fresh_id
 from linkwatch.store.summaries import write_entity_summaries, write_event_summaries
-from linkwatch.store.write import hid
 
 log = logging.getLogger(__name__)
 
@@ -115,6 +116,17 @@ def resolve_new(engine: Engine) -> dict | None:
                   "entity_merges": entity_merges, "event_merges": event_merges, "resolution": "incremental"}
     log.info("incremental resolution: %s", counts)
     return counts
+
+
+class _InUse:
+    """``kb in taken``: taken in this step, or the id of a stored cluster (one indexed read)."""
+
+    def __init__(self, conn: Connection, taken: set[str]) -> None:
+        self.conn, self.taken = conn, taken
+
+    def __contains__(self, kb: str) -> bool:
+        return kb in self.taken or self.conn.execute(
+            select(S.clusters.c.item_id).where(S.clusters.c.kb_id == kb).limit(1)).first() is not None
 
 
 def _reopen(conn: Connection, parties: set[str]) -> dict[str, str]:
@@ -226,7 +238,7 @@ class _Step:
             else:  # a re-resolved cluster keeps the id most of its items had, if no other took it
                 before = Counter(self.previous[i] for i in new if i in self.previous)
                 keep = next((kb for kb, _ in sorted(before.items(), key=lambda kv: (-kv[1], kv[0]))
-                             if kb not in taken), f"{self.prefix}-{hid(min(new))[:12]}")
+                             if kb not in taken), None) or fresh_id(new, self.prefix, _InUse(self.conn, taken))
             taken.add(keep)
             for item in new:
                 new_kb[item] = keep
@@ -262,9 +274,23 @@ class _EntityStep(_Step):
         super().__init__(conn)
         self.records = entity_records(conn, rows)
 
+    def _name_states(self, kbs: list[str]) -> dict[str, frozenset]:
+        """Kb id → the full names its people's records give (``resolve.entities.name_state``), read as the
+        distinct names and aliases of its records."""
+        r, c = S.records, S.clusters
+        out: dict[str, frozenset] = {}
+        stmt = (select(c.c.kb_id, r.c.name, cast(r.c.aliases, Text)).select_from(c.join(r, r.c.id == c.c.item_id))
+                .where(r.c.type == "person").distinct())
+        for kb, name, aliases in _in(self.conn, stmt, c.c.kb_id, kbs):
+            record = EntityRecord(id="", document="", type="person", name=name,
+                                  aliases=tuple(json.loads(aliases) or ()) if aliases else ())
+            out[kb] = combine_names(out.get(kb), name_state(record))
+        return out
+
     def _candidates(self) -> dict[str, list[str]]:
         """Key text → the stored records holding it that the whole-store pass would compare."""
-        keys_of = {r.id: [key_text(k) for k in entity_keys(r)] for r in self.records}
+        keys_of = {r.id: sorted({key_text(k) for k in entity_keys(r)}) for r in self.records}  # in a fixed order:
+        # of two equally strong links, the first given wins
         new_count = Counter(k for keys in keys_of.values() for k in set(keys))
         b = S.block_keys
         size = dict(_in(self.conn, select(b.c.key, func.count()).where(b.c.kind == "entity").group_by(b.c.key),
@@ -289,11 +315,13 @@ class _EntityStep(_Step):
         refs = {f"ref:{x.ref_id}" for x in self.records if x.ref_id}
         self.kb_of = kb_ids(self.conn, stored_ids | refs)
         ref_kb = {i: self.kb_of.pop(i) for i in refs if i in self.kb_of}
-        clusters = self.clusterer()
+        clusters = self.clusterer(compatible=names_compatible, combine=combine_names)
         for x in self.records:
-            clusters.add(x.id, document=x.document)
-        for kb in sorted(set(self.kb_of.values()) | set(ref_kb.values())):
-            clusters.add(node(kb))
+            clusters.add(x.id, document=x.document, state=name_state(x))
+        stored_kbs = sorted(set(self.kb_of.values()) | set(ref_kb.values()))
+        states = self._name_states(stored_kbs)
+        for kb in stored_kbs:
+            clusters.add(node(kb), state=states.get(kb))
         new_ids = {x.id for x in self.records}
         self.analyst_apart(clusters, new_ids)
         for x in self.records:
@@ -313,7 +341,7 @@ class _EntityStep(_Step):
         for x in self.records:
             seen = set()
             for key in self.keys_of[x.id]:
-                for item in members.get(key, ()):
+                for item in sorted(members.get(key, ())):
                     if item in seen or item not in stored or item not in self.kb_of:
                         continue
                     seen.add(item)
@@ -437,8 +465,8 @@ class _EventStep(_Step):
         conflict_links = []
         for x in self.records:
             fam, seen = family(x.type), set()
-            for key in event_blocking_keys(x):
-                for item in blocks.get(key, ()):
+            for key in sorted(event_blocking_keys(x)):
+                for item in sorted(blocks.get(key, ())):
                     other = stored.get(item)
                     if item in seen or other is None or family(other.type) != fam or other.document == x.document:
                         continue
