@@ -100,7 +100,7 @@ def bench_ingest(n: int, url: str, jobs: int = 1) -> tuple[float, float]:
 
 
 def bench_resolution(n: int) -> tuple[float, int]:
-    from linkwatch.resolve.entities import EntityRecord, scored_links
+    from linkwatch.resolve.entities import EntityRecord, combine_names, name_state, names_compatible, scored_links
     from linkwatch.resolve.graph import Clusterer
     rnd = random.Random(3)
     people = [(rnd.choice(GIVEN) + f"{k % 97}", rnd.choice(FAMILY) + f"{k % 89}") for k in range(n // 4)]
@@ -112,9 +112,9 @@ def bench_resolution(n: int) -> tuple[float, int]:
         records.append(EntityRecord(id=f"r{i}", document=f"d{i // 20}", type="person", name=f"{g} {f}",
                                     context=frozenset({f"org:{rnd.randrange(50)}"})))
     start = time.perf_counter()
-    clusters = Clusterer()
+    clusters = Clusterer(compatible=names_compatible, combine=combine_names)  # as store.resolution clusters people
     for r in records:
-        clusters.add(r.id, document=r.document)
+        clusters.add(r.id, document=r.document, state=name_state(r))
     clusters.link_all(scored_links(records))
     return time.perf_counter() - start, len(clusters.clusters)
 
