@@ -259,6 +259,30 @@ def test_syndicated_copy_counts_once(db):
     assert row.documents == 2 and row.sources == 1
 
 
+def test_boilerplate_fingerprints_are_capped_and_copies_still_found(db):
+    from linkwatch.store.write import POSTING_CAP
+    boiler = ("This report was prepared by the regional desk from statements released by officials "
+              "and could not be independently verified by our correspondents in the area at the time. ")
+    wire = ("The wire service reported that Naji Zaheer of the Crimson Front met Omar Bashir in Karsan "
+            "in February 2024, according to three officials who spoke on condition of anonymity.")
+    stories = [article(f"b1-{i:03d}", boiler + f"Story {i}: the council of district {i} met on day {i} "
+                                              f"to discuss the roads, wells and schools of village number {i}.")
+               for i in range(POSTING_CAP + 6)]
+
+    def extract(stream):
+        for art in stream:
+            yield REPORTS["b1"](art)
+    ingest_articles(stories + [article("b1-wire", boiler + wire)], db=db, extract=extract)
+    ingest_articles([article("b1-copy", boiler + wire + " Local desk adds nothing.", outlet="Reprint Daily")],
+                    db=db, extract=extract)
+    with db.connect() as conn:
+        widest = conn.execute(select(func.count()).select_from(S.fingerprints)
+                              .group_by(S.fingerprints.c.hash).order_by(func.count().desc()).limit(1)).scalar()
+        syn = dict(conn.execute(select(S.documents.c.id, S.documents.c.syndicated_of)).all())
+    assert widest == POSTING_CAP   # the boilerplate's fingerprints stop at the cap
+    assert syn["b1-copy"] == "b1-wire" and syn["b1-wire"] is None
+
+
 def test_reports_out_carry_kb_ids_and_show_lists_sources(db):
     ingest_articles(arts("a1", "a2"), db=db, extract=FakeExtractor())
     reports = list(iter_reports(db))

@@ -280,6 +280,9 @@ class BatchIndex:
         self.documents[document_id] = (doc.get("outlet"), doc.get("published"), syndicated_of)
 
 
+POSTING_CAP = 64  # documents kept a fingerprint or band (see _capped)
+
+
 def store_batch(conn: Connection, batch: list[Prepared], *, extractor: str | None = None) -> list[tuple[str, str]]:
     """Write a batch of prepared reports (distinct document ids) in the caller's transaction.
 
@@ -301,9 +304,34 @@ def store_batch(conn: Connection, batch: list[Prepared], *, extractor: str | Non
             rows[table].extend(table_rows)
         index.add(item, copy_of)
         statuses.append(("changed" if document_id in before else "new", doc.get("source") or document_id))
+    rows[schema.fingerprints] = _capped(conn, rows[schema.fingerprints], schema.fingerprints, ("hash",))
+    rows[schema.signature_bands] = _capped(conn, rows[schema.signature_bands], schema.signature_bands,
+                                           ("kind", "band", "hash"))
     insert_rows(conn, rows)
     clear_failures(conn, [item.report["document"].get("source") for item in batch])
     return statuses
+
+
+def _capped(conn: Connection, rows: list[dict], table, key: tuple[str, ...]) -> list[dict]:
+    """``rows`` without those whose key (a text fingerprint, a signature band) already stands for
+    ``POSTING_CAP`` documents: boilerplate ("officials said on Monday"), which says nothing about copying
+    and would make every look-up read the whole store. The first documents to hold a key keep it, so the
+    copies of a story reprinted everywhere still find it."""
+    if not rows:
+        return rows
+    counts: Counter = Counter()
+    columns = [table.c[k] for k in key]
+    for batch in chunks(sorted({row["hash"] for row in rows}), IN_CHUNK):
+        for *value, n in conn.execute(select(*columns, func.count()).where(table.c.hash.in_(batch))
+                                      .group_by(*columns)):
+            counts[tuple(value)] = n
+    kept = []
+    for row in rows:
+        value = tuple(row[k] for k in key)
+        if counts[value] < POSTING_CAP:
+            counts[value] += 1
+            kept.append(row)
+    return kept
 
 
 def record_failure(conn: Connection, source: str, reason: str, code: str | None) -> None:
@@ -330,6 +358,12 @@ def copied_from(conn: Connection, document_id: str, prints: list[int], *, thresh
     if not prints:
         return None
     unique = sorted(set(prints))
+    common = _common_prints(conn, unique)
+    if common and len(unique) - len(common) >= len(unique) / 4:
+        # boilerplate shared with many other stories says nothing of copying: look at the rest (a text made
+        # of common prints only is itself a story reprinted everywhere, and keeps them)
+        unique = [h for h in unique if h not in common]
+        prints = unique
     best: tuple[int, str, str | None] | None = None
     if len(unique) <= IN_CHUNK:
         row = conn.execute(_BEST_COPY, {"prints": unique, "self": document_id}).first()
@@ -362,6 +396,15 @@ def copied_from(conn: Connection, document_id: str, prints: list[int], *, thresh
     if n >= min_shared or n / len(prints) >= threshold:
         return root or doc
     return None
+
+
+def _common_prints(conn: Connection, prints: list[int]) -> set[int]:
+    """The fingerprints among ``prints`` already held by ``POSTING_CAP`` documents (``_capped``)."""
+    fp, out = schema.fingerprints, set()
+    for batch in chunks(prints, IN_CHUNK):
+        out.update(conn.execute(select(fp.c.hash).where(fp.c.hash.in_(batch)).group_by(fp.c.hash)
+                                .having(func.count() >= POSTING_CAP)).scalars())
+    return out
 
 
 def _best_copy_query():
