@@ -293,9 +293,11 @@ def store_batch(conn: Connection, batch: list[Prepared], *, extractor: str | Non
     index = BatchIndex()
     rows: dict = {table: [] for table in TABLES}
     statuses = []
+    held = _held(conn, schema.fingerprints, ("hash",), {h for item in batch for h in item.fingerprints})
     for item in batch:
         document_id, doc = item.document_id, item.report["document"]
-        copy_of = copied_from(conn, document_id, item.fingerprints, pending=index) or \
+        common = {h for h in item.fingerprints if held[(h,)] >= POSTING_CAP}
+        copy_of = copied_from(conn, document_id, item.fingerprints, pending=index, common=common) or \
             reworded_from(conn, document_id, item.signatures, outlet=doc.get("outlet"),
                           published=doc.get("published"), pending=index, bands=item.bands)
         for table, table_rows in report_rows(item.report, extractor=extractor, fingerprints=item.fingerprints,
@@ -304,28 +306,33 @@ def store_batch(conn: Connection, batch: list[Prepared], *, extractor: str | Non
             rows[table].extend(table_rows)
         index.add(item, copy_of)
         statuses.append(("changed" if document_id in before else "new", doc.get("source") or document_id))
-    rows[schema.fingerprints] = _capped(conn, rows[schema.fingerprints], schema.fingerprints, ("hash",))
-    rows[schema.signature_bands] = _capped(conn, rows[schema.signature_bands], schema.signature_bands,
-                                           ("kind", "band", "hash"))
+    rows[schema.fingerprints] = _capped(rows[schema.fingerprints], ("hash",), held)
+    key = ("kind", "band", "hash")
+    rows[schema.signature_bands] = _capped(rows[schema.signature_bands], key, _held(
+        conn, schema.signature_bands, key, {row["hash"] for row in rows[schema.signature_bands]}))
     insert_rows(conn, rows)
     clear_failures(conn, [item.report["document"].get("source") for item in batch])
     return statuses
 
 
-def _capped(conn: Connection, rows: list[dict], table, key: tuple[str, ...]) -> list[dict]:
-    """``rows`` without those whose key (a text fingerprint, a signature band) already stands for
-    ``POSTING_CAP`` documents: boilerplate ("officials said on Monday"), which says nothing about copying
-    and would make every look-up read the whole store. The first documents to hold a key keep it, so the
-    copies of a story reprinted everywhere still find it."""
-    if not rows:
-        return rows
+def _held(conn: Connection, table, key: tuple[str, ...], hashes: set[int]) -> Counter:
+    """Key (a text fingerprint, a signature band) → how many stored documents hold it, for keys whose
+    hash is in ``hashes`` (at most ``POSTING_CAP`` each: ``_capped``)."""
     counts: Counter = Counter()
     columns = [table.c[k] for k in key]
-    for batch in chunks(sorted({row["hash"] for row in rows}), IN_CHUNK):
+    for batch in chunks(sorted(hashes), IN_CHUNK):
         for *value, n in conn.execute(select(*columns, func.count()).where(table.c.hash.in_(batch))
                                       .group_by(*columns)):
             counts[tuple(value)] = n
-    kept = []
+    return counts
+
+
+def _capped(rows: list[dict], key: tuple[str, ...], held: Counter) -> list[dict]:
+    """``rows`` without those whose key (a text fingerprint, a signature band) already stands for
+    ``POSTING_CAP`` documents (``held``): boilerplate ("officials said on Monday"), which says nothing about
+    copying and would make every look-up read the whole store. The first documents to hold a key keep
+    it, so the copies of a story reprinted everywhere still find it."""
+    counts, kept = Counter(held), []
     for row in rows:
         value = tuple(row[k] for k in key)
         if counts[value] < POSTING_CAP:
@@ -349,16 +356,17 @@ def clear_failures(conn: Connection, sources: list[str | None]) -> None:
 
 
 def copied_from(conn: Connection, document_id: str, prints: list[int], *, threshold: float = 0.25,
-                min_shared: int = 6, pending: BatchIndex | None = None) -> str | None:
+                min_shared: int = 6, pending: BatchIndex | None = None, common: set[int] | None = None) -> str | None:
     """The earlier document this one copies (whole or in part), or None (``pending``: the batch so far).
 
     One query: the stored document sharing most of the fingerprints (on a tie the smaller id), with its
     ``syndicated_of``; the batch's earlier documents are counted in memory, after the stored ones.
+    ``common``: the prints held by ``POSTING_CAP`` documents already (read here when not given).
     """
     if not prints:
         return None
     unique = sorted(set(prints))
-    common = _common_prints(conn, unique)
+    common = _common_prints(conn, unique) if common is None else common
     if common and len(unique) - len(common) >= len(unique) / 4:
         # boilerplate shared with many other stories says nothing of copying: look at the rest (a text made
         # of common prints only is itself a story reprinted everywhere, and keeps them)
