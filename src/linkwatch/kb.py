@@ -70,7 +70,9 @@ def ingest_paths(paths: Iterable[str], *, db=None, published: str | None = None,
 
 
 WRITE_BATCH = 16  # documents stored per transaction
-RESOLVE_EVERY = 512  # new documents stored between two resolutions of one ingest
+RESOLVE_EVERY = 256  # new documents stored between two resolutions of one ingest (each step also reads a
+# few indexes whole, so much smaller steps cost more on a large store; much larger ones hold more at once,
+# and leave more to resolve after the last document is extracted)
 LOOKUP_BATCH = 64  # input documents checked against the store per query
 EXTRACT_BATCH = 16  # documents a worker extracts per task
 # an invented report that takes extraction through its lazily loaded tables (names, groups, places, dates)
@@ -236,8 +238,8 @@ def _prepared_in_workers(articles: Iterable[Article], *, jobs: int) -> Iterator[
     """Extract in ``jobs`` worker processes (at least one), in input order, while the caller stores.
 
     The fingerprints of each report's text are computed here, in the storing process, which
-    otherwise waits for the workers. At most ``2 × jobs + 1`` batches are in flight, so memory
-    stays flat on long streams.
+    otherwise waits for the workers. At most ``4 × jobs + 1`` batches are in flight (the workers go
+    on while this process resolves), so memory stays flat on long streams.
     """
     import multiprocessing
     from concurrent.futures import ProcessPoolExecutor
@@ -256,7 +258,7 @@ def _prepared_in_workers(articles: Iterable[Article], *, jobs: int) -> Iterator[
     try:
         for batch in _ramp(articles, EXTRACT_BATCH):
             in_flight.append((pool.submit(_extract_batch, batch), {str(a.id): a.text for a in batch}))
-            if len(in_flight) > 2 * workers:
+            if len(in_flight) > 4 * workers:
                 yield from done()
         while in_flight:
             yield from done()
