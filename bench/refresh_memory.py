@@ -1,6 +1,7 @@
 """Measure the memory of refreshing the analysis aggregates after a few new documents, as the store grows.
 
     .venv/bin/python bench/refresh_memory.py [--sizes 200,1000,3000] [--more 5] [--pg postgresql://…]
+    .venv/bin/python bench/refresh_memory.py --step 512 [--surnames] [--sizes 1000,3000,6000]
 
 For each N: ingest N synthetic reports (``bench/ingest.py``'s texts, read by
 a cheap template extractor instead of the pipeline, so the store is built in
@@ -12,6 +13,15 @@ time of the ``refresh_edges`` call that follows, and whether it recounted or
 rebuilt. An incremental refresh whose working set is the change, not the
 store, shows a peak that does not grow with N; ``--rebuild`` prints a full
 rebuild's beside it for scale.
+
+``--step S`` measures a realistic stream instead: the N reports arrive S at a
+time, each step resolved as an ingest does and followed by the measured
+refresh (there entities are renamed as their reports accumulate, people join
+further groups, and stored clusters merge); it prints the last step's peak
+and time, the largest peak of any step, and how many steps rebuilt.
+``--surnames`` gives the first person of each report their surname as an
+alias (the text names them by it, as the pipeline reads), which merges and
+renames people more often.
 """
 from __future__ import annotations
 
@@ -21,6 +31,7 @@ import sys
 import tempfile
 import time
 import tracemalloc
+from functools import partial
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "src"))
@@ -37,13 +48,16 @@ NEW_FAMILY = ["Abbasi", "Barakat", "Ghanem", "Kanaan", "Maalouf", "Sabbagh", "Ta
 TEMPLATE = re.compile(r"^(\w+ \w+), a senior commander of the (.+?), met (\w+ \w+) in (.+?) in (\w+) 2024")
 
 
-def template_extract(stream):
-    """One report per synthetic article: two people (the first a member of the group) meeting at a place."""
+def template_extract(stream, *, surnames: bool = False):
+    """One report per synthetic article: two people (the first a member of the group, with their surname
+    as an alias when ``surnames``) meeting at a place."""
     for art in stream:
         a, group, b, place, month = TEMPLATE.match(art.text).groups()
         entities = [{"id": f"E{i}", "name": name, "type": type_, "aliases": [], "mentions": []}
                     for i, (name, type_) in enumerate([(a, "person"), (group, "organization"), (b, "person"),
                                                        (place, "location")], 1)]
+        if surnames:
+            entities[0]["aliases"] = [a.split()[1]]
         event = {"id": "V1", "type": "meeting", "participants": [{"entity": "E1", "role": None},
                                                                  {"entity": "E3", "role": None}],
                  "organizer": None, "location": "E4", "modality": "asserted",
@@ -74,16 +88,15 @@ def fresh_engine(url: str):
     return connect(url)
 
 
-def measure(n: int, more: int, url: str, *, incremental: bool) -> tuple[float, float, str]:
-    """(tracemalloc peak MB, seconds, how) of the refresh after ``more`` documents on top of ``n``."""
+def resolved_refresh(engine, articles, extract, *, incremental: bool = True) -> tuple[float, float, str]:
+    """Store ``articles``, resolve them as an ingest does, then refresh; (tracemalloc peak MB, seconds,
+    how) of the refresh."""
     from linkwatch.kb import ingest_articles
     from linkwatch.store.edges import refresh_edges
     from linkwatch.store.resolution import resolve_store
     from linkwatch.store.resolve_new import resolve_new
 
-    engine = fresh_engine(url)
-    ingest_articles(synthetic_articles(n), db=engine, extract=template_extract)
-    ingest_articles(added_articles(more), db=engine, extract=template_extract, resolve=False)
+    ingest_articles(articles, db=engine, extract=extract, resolve=False)
     if resolve_new(engine) is None:  # as an ingest resolves, without its refresh
         resolve_store(engine)
     tracemalloc.start()
@@ -92,8 +105,28 @@ def measure(n: int, more: int, url: str, *, incremental: bool) -> tuple[float, f
     seconds = time.perf_counter() - started
     peak = tracemalloc.get_traced_memory()[1] / 2**20
     tracemalloc.stop()
-    engine.dispose()
     return peak, seconds, "recounted" if "recounted_events" in counts else "rebuilt"
+
+
+def measure(n: int, more: int, url: str, *, incremental: bool) -> tuple[float, float, str]:
+    """(tracemalloc peak MB, seconds, how) of the refresh after ``more`` documents on top of ``n``."""
+    from linkwatch.kb import ingest_articles
+
+    engine = fresh_engine(url)
+    ingest_articles(synthetic_articles(n), db=engine, extract=template_extract)
+    out = resolved_refresh(engine, added_articles(more), template_extract, incremental=incremental)
+    engine.dispose()
+    return out
+
+
+def measure_steps(n: int, step: int, url: str, *, surnames: bool) -> list[tuple[float, float, str]]:
+    """(peak MB, seconds, how) of the refresh after each ``step`` of the ``n`` synthetic reports."""
+    engine = fresh_engine(url)
+    articles = list(synthetic_articles(n))
+    extract = partial(template_extract, surnames=surnames)
+    out = [resolved_refresh(engine, articles[start:start + step], extract) for start in range(0, n, step)]
+    engine.dispose()
+    return out
 
 
 def main(argv=None) -> int:
@@ -102,8 +135,20 @@ def main(argv=None) -> int:
     ap.add_argument("--more", type=int, default=5, help="Documents added before the measured refresh.")
     ap.add_argument("--pg", default=None, help="A PostgreSQL URL to measure on instead of a SQLite file.")
     ap.add_argument("--rebuild", action="store_true", help="Also measure a full rebuild at each N.")
+    ap.add_argument("--step", type=int, default=0, help="Ingest the N reports this many at a time, measuring "
+                                                        "the refresh after each step.")
+    ap.add_argument("--surnames", action="store_true", help="With --step: the first person's surname as an alias.")
     args = ap.parse_args(argv)
     store = "PostgreSQL" if args.pg else "SQLite"
+    if args.step:
+        for n in (int(s) for s in args.sizes.split(",") if s.strip()):
+            with tempfile.TemporaryDirectory() as tmp:
+                steps = measure_steps(n, args.step, args.pg or str(Path(tmp) / "bench.db"), surnames=args.surnames)
+            peak, seconds, how = steps[-1]
+            print(f"{store} N={n:5d} by {args.step}: last refresh_edges {how:9s} peak {peak:7.2f} MB in "
+                  f"{seconds:6.2f} s; largest peak {max(p for p, _, _ in steps):7.2f} MB; "
+                  f"{sum(h == 'rebuilt' for _, _, h in steps)}/{len(steps)} steps rebuilt", flush=True)
+        return 0
     for n in (int(s) for s in args.sizes.split(",") if s.strip()):
         modes = [True, False] if args.rebuild else [True]
         for incremental in modes:

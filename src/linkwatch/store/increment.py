@@ -1,17 +1,28 @@
-"""Refreshing the analysis aggregates after a few new documents, without recounting everything.
+"""Refreshing the analysis aggregates after an ingest, recounting only what it touched.
 
 ``store.edges.rebuild`` records what it counted from (``kb_seen``: clusters,
 documents, the kb summaries the aggregates show, memberships). :func:`update`
-compares the store with that record and, when the change is only new documents
-— new items, clustered into new or existing kb ids; no item removed or moved to
-another kb id, no document replaced, no entity renamed or retyped, no event
-redated, no new membership of an entity already counted — recounts only the
-kb events those documents report (their ties, presences, first meetings and
-timeline rows), the relation ties of the pairs their relation claims relate,
-the pairs whose ties changed, and the timelines of the entities at those
-events. Anything else returns None, and the caller rebuilds. Under those
-conditions nothing counted before can shrink, so first meetings are kept by
-minimum.
+compares the store with that record and recounts the kb events the change
+touches (their ties, presences, first meetings and timeline rows), the
+relation ties of the pairs the changed documents' claims relate, the pairs
+whose ties changed, and the timelines of the entities at those events. The
+change it follows:
+
+- new documents, their items clustered into new or existing kb ids; an event's
+  summary changed (not its date): its kb event;
+- a counted entity renamed (its display name is its most frequent name): the
+  stored timeline rows that show the name (co-participants, ``via``, an event's
+  place) are rewritten where they are (``timelines.rename``);
+- a counted entity with a new membership: the events told in its documents
+  (its "via" rows, the organisation-level first meetings at its events);
+- kb ids merged into others (not organisations): every event of the merged
+  entities, and the merged events; what showed the vanished ids goes, and a
+  first meeting at a vanished event is read again from the presences.
+
+Anything else (an item gone or split off, a document replaced, an entity
+retyped, an event redated, an organisation merged) returns None, and the
+caller rebuilds. Under these conditions what a recounted event counted can
+only grow, so first meetings are kept by minimum, except those recounted whole.
 
 Its working set is the change, not the store: the comparisons with the record
 run in the database (anti-joins, and the recorded values rendered by the
@@ -23,20 +34,25 @@ from __future__ import annotations
 
 import logging
 from collections import defaultdict
+from dataclasses import dataclass
 
-from sqlalchemy import String, and_, bindparam, case, cast, delete, exists, func, insert, literal, select, tuple_, \
-    update as sql_update
+from sqlalchemy import (String, and_, bindparam, case, cast, delete, exists, func, insert, literal, or_, select,
+                        tuple_, update as sql_update)
 from sqlalchemy.engine import Connection
 
-from linkwatch.store import schema as S
+from linkwatch.store import schema as S, timelines
 from linkwatch.store.db import chunks, insert_tuples, now
-from linkwatch.store.edges import (LINK_COLUMNS, NAME, TIE_COLUMNS, Counter, Scope, _links, _participations,
-                                   generation, relation_claims)
+from linkwatch.store.edges import (LINK_COLUMNS, MEMBERSHIP_PREDICATES, NAME, TIE_COLUMNS, Counter, Scope, _links,
+                                   _participations, _relations, generation, period_start, relation_claims)
 
 log = logging.getLogger(__name__)
 
 SEP = "\x1f"
 IN_CHUNK = 500  # keys per IN (...) list
+# a change touching more than this share of the kb events is rebuilt: a recount then reads about what a
+# rebuild reads, event by event, and holds more (measured: bench/refresh_memory.py --step); below
+# SMALL_STORE events either is quick, and the change is recounted
+MOST, SMALL_STORE = 0.5, 200
 
 
 def _text(column):
@@ -104,15 +120,53 @@ def _seen_keys(conn: Connection, kind: str, keys) -> set[str]:
         select(seen.c.key).where(seen.c.kind == kind, seen.c.key.in_(batch))).scalars()}
 
 
-def _new_items(conn: Connection) -> list[tuple[str, str, str]] | None:
-    """(item, kb id, kind) of the clustered items not counted yet; None when a counted item moved to
-    another kb id or went (anti-joins on ``kb_seen``'s key: the database scans, this process holds the
-    new items)."""
+@dataclass
+class Merges:
+    """The merges since the count: the items that moved (item → its kb id now), and per kind the kb ids
+    that vanished (``gone``) and those they went into (``into``)."""
+
+    items: dict[str, str]
+    gone: dict[str, set[str]]
+    into: dict[str, set[str]]
+
+
+def _merges(conn: Connection) -> Merges | None:
+    """The merges of counted kb ids into others (the moved items: the database compares); None when
+    an item moved out of a kb id that still exists (a split), when an organisation merged (its members'
+    events would move its organisation-level first meetings), or when a vanished event was two
+    organisations' first meeting (only a pass over both organisations' events finds the next one)."""
     cl, seen = S.clusters, S.kb_seen
     counted = and_(seen.c.kind == "item", seen.c.key == cl.c.item_id)
-    if conn.execute(select(cl.c.item_id).join_from(cl, seen, counted).where(seen.c.value != cl.c.kb_id)
-                    .limit(1)).first():
-        return _rebuild("an item moved to another kb id")
+    moved = conn.execute(select(cl.c.item_id, cl.c.kind, seen.c.value, cl.c.kb_id).join_from(cl, seen, counted)
+                         .where(seen.c.value != cl.c.kb_id)).all()
+    merges = Merges({r.item_id: r.kb_id for r in moved}, {"entity": set(), "event": set()},
+                    {"entity": set(), "event": set()})
+    for r in moved:
+        merges.gone[r.kind].add(r.value)
+        merges.into[r.kind].add(r.kb_id)
+    gone = sorted(merges.gone["entity"] | merges.gone["event"])
+    if any(conn.execute(select(cl.c.kb_id).where(cl.c.kb_id.in_(batch)).limit(1)).first()
+           for batch in chunks(gone, IN_CHUNK)):
+        return _rebuild("an item moved out of a kb id that stays (a split)")
+    types = {value.partition(SEP)[0][1:] for batch in chunks(sorted(merges.gone["entity"]), IN_CHUNK)
+             for value in conn.execute(select(seen.c.value).where(seen.c.kind == "entity", seen.c.key.in_(batch)))
+             .scalars()}
+    types |= {kind for batch in chunks(sorted(merges.into["entity"]), IN_CHUNK) for kind in conn.execute(
+        select(_E.c.type).where(_E.c.kb_id.in_(batch))).scalars()}
+    if "organization" in types:
+        return _rebuild("an organisation merged")
+    firsts = S.kb_firsts
+    if any(conn.execute(select(firsts.c.lo).where(firsts.c.level == "organization", firsts.c.event.in_(batch))
+                        .limit(1)).first() for batch in chunks(sorted(merges.gone["event"]), IN_CHUNK)):
+        return _rebuild("a merged event was two organisations' first meeting")
+    return merges
+
+
+def _new_items(conn: Connection) -> list[tuple[str, str, str]] | None:
+    """(item, kb id, kind) of the clustered items not counted yet; None when a counted item went
+    (anti-joins on ``kb_seen``'s key: the database scans, this process holds the new items)."""
+    cl, seen = S.clusters, S.kb_seen
+    counted = and_(seen.c.kind == "item", seen.c.key == cl.c.item_id)
     if conn.execute(select(seen.c.key).where(seen.c.kind == "item", ~exists().where(cl.c.item_id == seen.c.key))
                     .limit(1)).first():
         return _rebuild("an item went")
@@ -132,21 +186,25 @@ def _new_documents(conn: Connection) -> list[str] | None:
     return list(conn.execute(select(d.c.id).outerjoin_from(d, seen, counted).where(seen.c.key.is_(None))).scalars())
 
 
-def _changed_summaries(conn: Connection) -> tuple[dict[str, int], set[str]] | None:
-    """(entity → its new document count, the events whose summaries changed) among those counted
-    before; None when an entity was renamed or retyped or an event redated."""
-    recounted_documents = {}
+def _changed_summaries(conn: Connection) -> tuple[dict[str, int], dict[str, str], set[str]] | None:
+    """(entity → its new document count, renamed entity → its new name, the events whose summaries
+    changed) among those counted before; None when an entity was retyped or an event redated."""
+    recounted_documents, renamed = {}, {}
     for kb, old, new in _differing(conn, "entity"):
-        kept, _, documents = new.rpartition(SEP)  # the count: digits, no separator
-        if not (old.startswith(kept + SEP) and SEP not in old[len(kept) + 1:]):
-            return _rebuild(f"entity {kb} renamed or retyped")
+        old_type, _, old_rest = old.partition(SEP)  # a type has no separator; a count, digits, neither
+        new_type, _, new_rest = new.partition(SEP)
+        if old_type != new_type:
+            return _rebuild(f"entity {kb} retyped")
+        old_name, new_name, documents = old_rest.rpartition(SEP)[0], *new_rest.rpartition(SEP)[::2]
+        if old_name != new_name:
+            renamed[kb] = new_name[1:]
         recounted_documents[kb] = int(documents[1:])
     changed_events = set()
     for kb, old, new in _differing(conn, "event"):
         if old.partition(SEP)[0] != new.partition(SEP)[0]:  # a date has no separator; a later first meeting
             return _rebuild(f"event {kb} redated")
         changed_events.add(kb)
-    return recounted_documents, changed_events
+    return recounted_documents, renamed, changed_events
 
 
 def _documents_of(conn: Connection, items: list[str]) -> set[str]:
@@ -155,22 +213,55 @@ def _documents_of(conn: Connection, items: list[str]) -> set[str]:
             for document_id in conn.execute(select(table.c.document_id).where(table.c.id.in_(batch))).scalars()}
 
 
-def _related_pairs(conn: Connection, documents: set[str]) -> set[tuple[str, str]]:
-    """The entity pairs (sorted) that the hop relation claims of ``documents`` relate: with the changed
-    documents, the only relation ties whose claims changed."""
+def _claimed(conn: Connection, documents: set[str]) -> tuple[set[tuple[str, str]], set[str]]:
+    """The entity pairs (sorted) that the hop relation claims of ``documents`` relate (with the changed
+    documents, the only relation ties whose claims changed), and the subjects of their membership
+    claims (the only entities whose memberships can have changed, merges aside)."""
     stmt = relation_claims()
-    return {tuple(sorted((r.a, r.b))) for batch in chunks(sorted(documents), IN_CHUNK)
-            for r in conn.execute(stmt.where(S.claims.c.document_id.in_(batch))) if r.a != r.b}
+    pairs, subjects = set(), set()
+    for batch in chunks(sorted(documents), IN_CHUNK):
+        for r in conn.execute(stmt.where(S.claims.c.document_id.in_(batch))):
+            if r.a != r.b:
+                pairs.add(tuple(sorted((r.a, r.b))))
+            if r.predicate in MEMBERSHIP_PREDICATES:
+                subjects.add(r.a)
+    return pairs, subjects
 
 
-def _new_membership(conn: Connection, members: dict[str, set[str]]) -> bool:
-    """True when an entity counted before has a membership not counted. Memberships come from claims,
-    which only new documents add (or new items, clustered late), and the counted entities' memberships
-    are recorded, so those of the entities the changed documents record (``members``) are the ones to
-    look at."""
+def _member_keys(members: dict[str, set[str]]) -> set[str]:
+    return {a + SEP + b for a, orgs in members.items() for b in orgs}
+
+
+def _with_new_memberships(conn: Connection, members: dict[str, set[str]]) -> set[str]:
+    """The entities counted before with a membership not counted (the events told in their documents
+    are recounted: their "via" rows and organisation-level first meetings follow memberships)."""
     counted = _seen_keys(conn, "entity", members)
-    known = _seen_keys(conn, "member", (a + SEP + b for a in counted for b in members[a]))
-    return any(a + SEP + b not in known for a in counted for b in members[a])
+    known = _seen_keys(conn, "member", _member_keys({a: members[a] for a in counted}))
+    return {a for a in counted if any(a + SEP + b not in known for b in members[a])}
+
+
+def _told_with(conn: Connection, kbs: set[str]) -> set[str]:
+    """The kb events of the per-document events told in the documents that record one of ``kbs`` (an
+    unclustered one stands for itself): where those entities are named, and where their organisations
+    are, as their timelines show them."""
+    cl, r, ev = S.clusters, S.records, S.events
+    documents = {d for batch in chunks(sorted(kbs), IN_CHUNK) for d in conn.execute(
+        select(r.c.document_id).join_from(cl, r, r.c.id == cl.c.item_id)
+        .where(cl.c.kb_id.in_(batch), cl.c.kind == "entity").distinct()).scalars()}
+    return {kb for batch in chunks(sorted(documents), IN_CHUNK) for kb in conn.execute(
+        select(func.coalesce(cl.c.kb_id, ev.c.id)).outerjoin_from(ev, cl, cl.c.item_id == ev.c.id)
+        .where(ev.c.document_id.in_(batch)).distinct()).scalars()}
+
+
+def _first_meeting(conn: Connection, lo: str, hi: str) -> tuple | None:
+    """(start, date, event) of the first dated kb event both are present at, read from ``kb_presence``
+    (as counted: for a pair whose first meeting was at an event merged away)."""
+    one, two = S.kb_presence.alias("one"), S.kb_presence.alias("two")
+    stmt = (select(one.c.event, one.c.date)
+            .join_from(one, two, and_(two.c.event == one.c.event, two.c.entity == hi, two.c.present))
+            .where(one.c.entity == lo, one.c.present))
+    return min(((period_start(date), date, event) for event, date in conn.execute(stmt) if period_start(date)),
+               key=lambda f: (f[0], f[2]), default=None)
 
 
 def update(conn: Connection) -> dict | None:
@@ -178,30 +269,53 @@ def update(conn: Connection) -> dict | None:
     stamp = generation(conn)
     if not conn.execute(select(S.kb_seen.c.key).where(S.kb_seen.c.kind == "item").limit(1)).first():
         return None
-    new_items = _new_items(conn)
+    merges = _merges(conn)
+    new_items = None if merges is None else _new_items(conn)
     new_docs = None if new_items is None else _new_documents(conn)
     changed = None if new_docs is None else _changed_summaries(conn)
     if changed is None:
         return None
-    recounted_documents, changed_events = changed
+    recounted_documents, renamed, changed_events = changed
     new_entities = {kb for _, kb, kind in new_items if kind == "entity"}
-    events = {kb for _, kb, kind in new_items if kind != "entity"} | changed_events
-    changed_docs = set(new_docs) | _documents_of(conn, [item for item, _, _ in new_items])
+    changed_docs = set(new_docs) | _documents_of(conn, [item for item, _, _ in new_items] + list(merges.items))
+    related, subjects = _claimed(conn, changed_docs)
+    subjects |= merges.into["entity"]
+    members = _relations(conn, subjects=subjects)[1]  # theirs, all of them
+    joined = _with_new_memberships(conn, members)
+    events = ({kb for _, kb, kind in new_items if kind != "entity"} | changed_events | merges.gone["event"]
+              | merges.into["event"] | _told_with(conn, joined | merges.into["entity"]))
+    stored_events = conn.execute(select(func.count()).select_from(_V)).scalar()
+    if len(events) > max(SMALL_STORE, MOST * stored_events):
+        return _rebuild(f"the change touches {len(events)} of {stored_events} kb events")
     participations = list(_participations(conn, events))
     documents = changed_docs | {d for _, rows in participations for r in rows for d in (r[4], r[9]) if d}
-    related = _related_pairs(conn, changed_docs)
     counter = Counter(conn, Scope(events=events, documents=documents, pairs=related))
-    if _new_membership(conn, counter.members):  # its "via" rows and organisation-level meetings move
-        return _rebuild("a new membership of an entity counted before")
     counter.relations()
     counter.rel = {}
     for event, rows in participations:
         counter.event(event, rows)
     del participations
 
-    # ties: the relation ties of the pairs new claims relate, the co-presences at the events
-    ties = S.kb_ties
+    # what shows an entity merged away goes; what names a renamed one shows its new name
+    ties, gone = S.kb_ties, sorted(merges.gone["entity"])
     changed_pairs = set(related)
+    for batch in chunks(gone, IN_CHUNK):
+        for end in (ties.c.lo, ties.c.hi):
+            where = and_(ties.c.kind != "co_presence", end.in_(batch))
+            changed_pairs.update(tuple(r) for r in conn.execute(select(ties.c.lo, ties.c.hi).where(where)))
+            conn.execute(delete(ties).where(where))
+        conn.execute(delete(S.kb_timeline).where(S.kb_timeline.c.entity.in_(batch)))
+    timelines.rename(conn, renamed)
+    firsts = S.kb_firsts
+    redo = set()  # (lo, hi) whose first meeting was at an event merged away
+    for batch in chunks(sorted(merges.gone["event"]), IN_CHUNK):
+        redo.update(tuple(r) for r in conn.execute(select(firsts.c.lo, firsts.c.hi).where(firsts.c.event.in_(batch))))
+        conn.execute(delete(firsts).where(firsts.c.event.in_(batch)))
+    for batch in chunks(sorted(merges.gone["entity"] | merges.into["entity"]), IN_CHUNK):
+        for end in (firsts.c.lo, firsts.c.hi):  # every event of theirs is recounted: counted anew
+            conn.execute(delete(firsts).where(firsts.c.level == "all", end.in_(batch)))
+
+    # ties: the relation ties of the pairs new claims relate, the co-presences at the events
     for batch in chunks(sorted(related), IN_CHUNK):
         conn.execute(delete(ties).where(ties.c.kind != "co_presence", tuple_(ties.c.lo, ties.c.hi).in_(batch)))
     present = set()
@@ -238,8 +352,13 @@ def update(conn: Connection) -> dict | None:
                      .values(other_documents=bindparam("documents")),
                      [{"kb": kb, "documents": documents} for kb, documents in recounted_documents.items()])
 
-    # first meetings: kept by minimum (the stored ones read per (level, lo), written in two statements)
-    firsts = S.kb_firsts
+    # first meetings: kept by minimum (the stored ones read per (level, lo), written in two statements),
+    # but those that were at an event merged away, read again from the presences now counted
+    for lo, hi in redo:
+        counter.firsts.pop(("all", lo, hi), None)
+        first = _first_meeting(conn, lo, hi)
+        if first:
+            counter.firsts[("all", lo, hi)] = first
     his_of: dict[tuple, list] = defaultdict(list)
     for level, lo, hi in counter.firsts:
         his_of[(level, lo)].append(hi)
@@ -265,29 +384,34 @@ def update(conn: Connection) -> dict | None:
     # timelines of the entities at those events, their new rows put in place
     counter.timelines.merge(conn, events)
 
-    members = {a: orgs for a, orgs in counter.members.items() if a in new_entities}
-    _record(conn, [(item, kb) for item, kb, _ in new_items], new_docs, new_entities | set(recounted_documents),
-            events, members)
+    _record(conn, [(item, kb) for item, kb, _ in new_items] + list(merges.items.items()), new_docs,
+            new_entities | set(recounted_documents) | merges.gone["entity"], events, members,
+            subjects | merges.gone["entity"])
     counts = {name: conn.execute(select(func.count()).select_from(table)).scalar() for name, table in (
         ("ties", S.kb_ties), ("links", S.kb_links), ("presence", S.kb_presence), ("firsts", S.kb_firsts),
         ("timeline", S.kb_timeline))}
     counts["recounted_events"] = len(events)
+    counts.update(renamed=len(renamed), joined=len(joined),
+                  merged=len(merges.gone["entity"]) + len(merges.gone["event"]))
     conn.execute(delete(S.kb_aggregates).where(S.kb_aggregates.c.name == NAME))
     conn.execute(insert(S.kb_aggregates).values(name=NAME, built_at=now(), counts=counts, generation=stamp))
     return counts
 
 
-def _record(conn: Connection, new_items: list[tuple[str, str]], new_docs: list[str], entities: set[str],
-            events: set[str], members: dict[str, set[str]]) -> None:
-    """Bring ``kb_seen`` up to date after an update."""
+def _record(conn: Connection, items: list[tuple[str, str]], new_docs: list[str], entities: set[str],
+            events: set[str], members: dict[str, set[str]], subjects: set[str]) -> None:
+    """Bring ``kb_seen`` up to date after an update: the items' kb ids, the new documents, the values of
+    ``entities`` and ``events``, and the memberships of ``subjects`` (``members``, all of theirs)."""
     seen = S.kb_seen
     for kind, keys in (("entity", entities), ("event", events)):
         for batch in chunks(sorted(keys), IN_CHUNK):
             conn.execute(delete(seen).where(seen.c.kind == kind, seen.c.key.in_(batch)))
         _record_values(conn, kind, keys)
     _record_values(conn, "document", new_docs)
-    keys = [a + SEP + b for a, orgs in members.items() for b in orgs]
-    known = _seen_keys(conn, "member", keys)
-    insert_tuples(conn, seen, ("kind", "key", "value"),
-                  [("item", item, kb) for item, kb in new_items] + [("member", key, None) for key in keys
-                                                                     if key not in known])
+    for batch in chunks(sorted(dict(items)), IN_CHUNK):
+        conn.execute(delete(seen).where(seen.c.kind == "item", seen.c.key.in_(batch)))
+    for batch in chunks(sorted(subjects), 100):
+        conn.execute(delete(seen).where(seen.c.kind == "member", or_(
+            *(seen.c.key.startswith(a + SEP, autoescape=True) for a in batch))))
+    insert_tuples(conn, seen, ("kind", "key", "value"), [("item", item, kb) for item, kb in items]
+                  + [("member", key, None) for key in sorted(_member_keys(members))])

@@ -101,6 +101,13 @@ def _block_keys(conn: Connection) -> None:
         conn.execute(r.update().where(r.c.id == bindparam("rid")).values(geo=bindparam("geo")), updates)
 
 
+def _aggregate_indexes(conn: Connection) -> None:
+    """The indexes an incremental refresh (``store.increment``) reads a renamed or merged kb id's rows by."""
+    for index in schema.kb_timeline.indexes:
+        index.create(conn, checkfirst=True)
+    conn.exec_driver_sql(schema.KB_EVENTS_LOCATION_INDEX)
+
+
 MIGRATIONS: list[tuple[str, Callable[[Connection], None]]] = [
     ("0001_initial", _initial),
     ("0002_fingerprints", _fingerprints),
@@ -110,6 +117,7 @@ MIGRATIONS: list[tuple[str, Callable[[Connection], None]]] = [
     ("0006_timeline", _timeline),
     ("0007_seen", _seen),
     ("0008_block_keys", _block_keys),
+    ("0009_aggregate_indexes", _aggregate_indexes),
 ]
 
 

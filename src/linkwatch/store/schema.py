@@ -403,12 +403,17 @@ kb_timeline = Table(
     Column("sources", Integer, nullable=False),
     Column("record", JSON, nullable=False),
     Column("claims", JSON, nullable=False),
+    Index("ix_kb_timeline_event", "event"),  # migration 0009_aggregate_indexes: the rows at an event
 )
 """``kb_timeline``: one row per kb event on an entity's timeline (the events it is named at and, for a
 person, those of their organisations told in the same documents, ``via`` the organisation), ``rank``
 its place in the timeline's order (dated first); ``record`` the row as ``analysis.timeline`` shows
 it without its quotes (type, name, date, place, roles, modalities, sources, co-participants, via),
 ``claims`` the claim ids whose quotes it cites, in order."""
+
+# added by migration 0009_aggregate_indexes, beside ``ix_kb_timeline_event``: the events located at a kb
+# entity (a renamed place's name shows in their timeline rows); plain DDL, so 0001 builds kb_events as before
+KB_EVENTS_LOCATION_INDEX = "CREATE INDEX IF NOT EXISTS ix_lw_kb_events_location ON kb_events (location_kb)"
 
 # added by migration 0007_seen: what the analysis aggregates were counted from (``store.increment``)
 kb_seen = Table(

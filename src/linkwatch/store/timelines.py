@@ -19,7 +19,7 @@ from __future__ import annotations
 from bisect import bisect_left, bisect_right
 from collections import defaultdict
 
-from sqlalchemy import delete, func, select, update as sql_update
+from sqlalchemy import bindparam, delete, func, select, update as sql_update
 from sqlalchemy.engine import Connection
 
 from linkwatch.store import schema as S
@@ -27,6 +27,7 @@ from linkwatch.store.db import chunks, insert_tuples
 from linkwatch.store.edges import CO_PRESENCE_ROLES, date_key, entity_records, rows_in
 
 COLUMNS = ("entity", "rank", "event", "date", "sources", "record", "claims")
+BISECT_COST = 16  # a query reading one row by rank, in rows read by a streamed one (order of magnitude)
 
 
 def order_key(event: str, info: dict) -> tuple:
@@ -113,50 +114,19 @@ class Timelines:
         return insert_tuples(conn, S.kb_timeline, COLUMNS, ranked())
 
     def merge(self, conn: Connection, events: set[str]) -> None:
-        """Put the rows collected into their entities' stored timelines, replacing the rows those
-        entities had at ``events``. A new row's place is found by bisecting the stored ranks (they are
-        in order), and the rows after it shift down in a statement a stretch: the work is the new
-        rows, not the length of the timelines."""
+        """Put the rows collected into their entities' stored timelines, replacing every row stored at
+        ``events`` (an entity with none collected there loses its rows: a kb id merged away)."""
         t = S.kb_timeline
+        held: dict[str, list[int]] = defaultdict(list)  # entity → the ranks of its rows at events
+        for batch in chunks(sorted(events), 500):
+            for who, rank in conn.execute(select(t.c.entity, t.c.rank).where(t.c.event.in_(batch))):
+                held[who].append(rank)
         rows = []
-        for who in sorted(self.rows):
-            new = sorted(self.rows[who])
-            stored = conn.execute(select(func.count()).where(t.c.entity == who)).scalar()
-            removed = sorted(r for batch in chunks(sorted(events), 500) for r in conn.execute(
-                select(t.c.rank).where(t.c.entity == who, t.c.event.in_(batch))).scalars())
-            places = [self._place(conn, who, key, stored) for key, *_ in new]  # stored rows ordered before it
-            for batch in chunks(removed, 500):
-                conn.execute(delete(t).where(t.c.entity == who, t.c.rank.in_(batch)))
-            # a stored row at rank r moves by the new rows before it less the removed rows before it
-            bounds = sorted(set(places) | {r + 1 for r in removed} | {0})
-            shifted = False
-            for lo, hi in zip(bounds, bounds[1:] + [stored]):
-                delta = bisect_right(places, lo) - bisect_left(removed, lo)
-                if delta and lo < hi:  # to negative ranks first: no clash with rows not moved yet
-                    conn.execute(sql_update(t).where(t.c.entity == who, t.c.rank >= lo, t.c.rank < hi)
-                                 .values(rank=-(t.c.rank + delta) - 1))
-                    shifted = True
-            if shifted:
-                conn.execute(sql_update(t).where(t.c.entity == who, t.c.rank < 0).values(rank=-t.c.rank - 1))
-            for i, ((_, event, info, claims, via, cast), place) in enumerate(zip(new, places)):
-                sources, record, ids = self._record(who, event, info, claims, via, cast)
-                rows.append((who, place - bisect_left(removed, place) + i, event, info["date"], sources, record,
-                             ids))
+        for who in sorted(held.keys() | self.rows.keys()):
+            new = [(key, event, info["date"], *self._record(who, event, info, claims, via, cast))
+                   for key, event, info, claims, via, cast in sorted(self.rows.get(who, ()))]
+            rows += place(conn, who, new, sorted(held.get(who, ())))
         insert_tuples(conn, t, COLUMNS, rows)
-
-    @staticmethod
-    def _place(conn: Connection, who: str, key: tuple, stored: int) -> int:
-        """How many of ``who``'s ``stored`` rows order before ``key`` (bisecting by rank)."""
-        t = S.kb_timeline
-        lo, hi = 0, stored
-        while lo < hi:
-            mid = (lo + hi) // 2
-            r = conn.execute(select(t.c.event, t.c.record).where(t.c.entity == who, t.c.rank == mid)).one()
-            if order_key(r.event, r.record) < key:
-                lo = mid + 1
-            else:
-                hi = mid
-        return lo
 
     def _ref(self, kb: str) -> dict:
         return dict(self.names.get(kb) or {"id": kb, "name": kb, "type": None})
@@ -175,3 +145,94 @@ class Timelines:
             "sources": sources,
         }
         return sources, record, [c[0] for c in claims]
+
+
+def place(conn: Connection, who: str, new: list[tuple], removed: list[int]) -> list[tuple]:
+    """Make room in ``who``'s stored timeline for ``new`` rows ((order key, event, date, sources, record,
+    claims), sorted), removing its rows at the ranks ``removed`` (sorted); returns the new rows, ranked,
+    to insert. A new row's place is found among the stored ranks (they are in order: ``_places``), and
+    the rows after it shift down by stretches, in one statement."""
+    t = S.kb_timeline
+    stored = conn.execute(select(func.count()).where(t.c.entity == who)).scalar()
+    places = _places(conn, who, [row[0] for row in new], stored)  # stored rows ordered before each
+    for batch in chunks(removed, 500):
+        conn.execute(delete(t).where(t.c.entity == who, t.c.rank.in_(batch)))
+    # a stored row at rank r moves by the new rows before it less the removed rows before it
+    bounds = sorted(set(places) | {r + 1 for r in removed} | {0})
+    stretches = [{"b_who": who, "b_lo": lo, "b_hi": hi, "b_delta": delta}
+                 for lo, hi in zip(bounds, bounds[1:] + [stored])
+                 for delta in [bisect_right(places, lo) - bisect_left(removed, lo)] if delta and lo < hi]
+    if stretches:  # to negative ranks first: no clash with rows not moved yet
+        conn.execute(sql_update(t).where(t.c.entity == bindparam("b_who"), t.c.rank >= bindparam("b_lo"),
+                                         t.c.rank < bindparam("b_hi"))
+                     .values(rank=-(t.c.rank + bindparam("b_delta")) - 1), stretches)
+        conn.execute(sql_update(t).where(t.c.entity == who, t.c.rank < 0).values(rank=-t.c.rank - 1))
+    return [(who, at - bisect_left(removed, at) + i, *row[1:]) for i, (row, at) in enumerate(zip(new, places))]
+
+
+def _places(conn: Connection, who: str, keys: list[tuple], stored: int) -> list[int]:
+    """How many of ``who``'s ``stored`` rows order before each of ``keys`` (sorted): bisecting the ranks
+    (they are in order) for a few keys, reading the timeline once, in order and streamed, for many."""
+    t = S.kb_timeline
+    if len(keys) * stored.bit_length() * BISECT_COST < stored:
+        return [_bisect(conn, who, key, stored) for key in keys]
+    places, before = [], 0
+    for r in conn.execute(select(t.c.event, t.c.record).where(t.c.entity == who).order_by(t.c.rank),
+                          execution_options={"yield_per": 1000}):
+        key = order_key(r.event, r.record)
+        while len(places) < len(keys) and keys[len(places)] <= key:
+            places.append(before)
+        before += 1
+    return places + [before] * (len(keys) - len(places))
+
+
+def _bisect(conn: Connection, who: str, key: tuple, stored: int) -> int:
+    """How many of ``who``'s ``stored`` rows order before ``key`` (bisecting by rank)."""
+    t = S.kb_timeline
+    lo, hi = 0, stored
+    while lo < hi:
+        mid = (lo + hi) // 2
+        r = conn.execute(select(t.c.event, t.c.record).where(t.c.entity == who, t.c.rank == mid)).one()
+        if order_key(r.event, r.record) < key:
+            lo = mid + 1
+        else:
+            hi = mid
+    return lo
+
+
+def rename(conn: Connection, names: dict[str, str]) -> int:
+    """Show the new names of the renamed kb entities (``names``: kb id → name) in the stored rows that
+    name them, as a count would: co-participants (``with``, sorted by name again), ``via``, and the
+    place of the events located at one (which can move the row in its timeline). Reads the rows at the
+    events those entities are named at or located at (indexed); returns how many rows changed."""
+    t, ev, presence = S.kb_timeline, S.kb_events, S.kb_presence
+    kbs = sorted(names)
+    located = {event: names[kb] for batch in chunks(kbs, 500) for event, kb in conn.execute(
+        select(ev.c.kb_id, ev.c.location_kb).where(ev.c.location_kb.in_(batch)))}
+    events = set(located) | {event for batch in chunks(kbs, 500) for event in conn.execute(
+        select(presence.c.event).where(presence.c.entity.in_(batch))).scalars()}
+    moved: dict[str, list] = defaultdict(list)
+    changed = 0
+    for batch in chunks(sorted(events), 500):
+        for r in conn.execute(select(t).where(t.c.event.in_(batch))).all():
+            record = dict(r.record)
+            record["with"] = sorted(({**e, "name": names[e["id"]]} if e["id"] in names else e
+                                     for e in record["with"]), key=lambda e: (e["name"], e["id"]))
+            if record["via"] and record["via"]["id"] in names:
+                record["via"] = {**record["via"], "name": names[record["via"]["id"]]}
+            if r.event in located:
+                record["place"] = located[r.event]
+            if record == r.record:
+                continue
+            changed += 1
+            key = order_key(r.event, record)
+            if key == order_key(r.event, r.record):
+                conn.execute(sql_update(t).where(t.c.entity == r.entity, t.c.rank == r.rank).values(record=record))
+            else:
+                moved[r.entity].append((key, r.event, r.date, r.sources, record, r.claims, r.rank))
+    rows = []
+    for who, new in sorted(moved.items()):
+        new.sort()
+        rows += place(conn, who, [row[:-1] for row in new], sorted(row[-1] for row in new))
+    insert_tuples(conn, t, COLUMNS, rows)
+    return changed
