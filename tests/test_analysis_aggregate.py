@@ -445,17 +445,27 @@ def test_an_update_reads_what_new_documents_touch_not_the_store(db):
 SURNAMED = [f"{g} {f}" for f in ("Zaheer", "Bashir", "Qadri") for g in ("Naji", "Omar", "Karim", "Tariq")]
 
 
+KUNYA = {"Naji Zaheer": "Abu Hamza", "Omar Bashir": "Abu Khalid", "Karim Qadri": "Abu Yahya"}
+
+
 def named_by_surname(stream):
     """Report ``s<i>``: a member of a group (named by their surname too, as a report's second mention
-    does) meets another person at a place; every other report, the group also holds a rally. Stored
-    people sharing a surname merge, their most frequent name changes, and people join further groups."""
+    does) meets another person at a place; every other report, the group also holds a rally. From
+    ``s8`` on, the Zaheers are spelt Zahir (their most frequent name changes); some reports know the
+    other man only by his kunya, until a report gives a man's name and kunya together (the two stored
+    clusters merge); people join further groups."""
     for art in stream:
         i = int(art.id[1:])
         a, b = SURNAMED[i % 12], SURNAMED[(i * 7 + 5) % 12]
+        aliases = [a.split()[1]] + ([KUNYA[a]] if i % 8 == 6 and a in KUNYA else [])
+        if i % 4 == 1:
+            b = KUNYA.get(b, b)
+        if i >= 8:
+            a, b = a.replace("Zaheer", "Zahir"), b.replace("Zaheer", "Zahir")
         events = [event_of(1, "meeting", ["E1", "E3"], f"2024-{i % 9 + 1:02d}", "E4")]
         if i % 2 == 0:
             events.append(event_of(2, "rally", ["E2"], f"2024-{i % 7 + 1:02d}-1{i % 10}", "E4"))
-        yield report(art, [ent(1, a, aliases=[a.split()[1]]), ent(2, GROUPS[(i // 3) % 3], "organization"),
+        yield report(art, [ent(1, a, aliases=aliases), ent(2, GROUPS[(i // 3) % 3], "organization"),
                            ent(3, b), ent(4, PLACES[i % 4], "location")], events,
                      [{"subject": "E1", "predicate": "member_of", "object": "E2", "modality": "asserted",
                        "evidence": []}])
@@ -480,3 +490,32 @@ def test_renames_new_memberships_and_merges_are_recounted_as_a_rebuild_counts(db
     assert all(handled.values()), handled
     with db.connect() as conn:  # people are on timelines through their groups ("via" rows)
         assert any(r["via"] for r in conn.execute(select(S.kb_timeline.c.record)).scalars())
+
+
+def test_a_redated_event_moves_first_meetings_incrementally_as_a_rebuild_does(db):
+    """A meeting first told as "February" is later told as February 25: the pair's (and their groups')
+    first meeting moves to another meeting, on February 20. The refresh recounts, and equals a rebuild."""
+    def told(stream):
+        for art in stream:
+            meetings = ([event_of(1, "meeting", ["E1", "E3"], "2024-02", "E5"),
+                         event_of(2, "meeting", ["E1", "E3"], "2024-02-20", "E6")] if art.id == "r1"
+                        else [event_of(1, "meeting", ["E1", "E3"], "2024-02-25", "E5")])
+            yield report(art, [ent(1, "Naji Zaheer"), ent(2, "Crimson Front", "organization"), ent(3, "Omar Bashir"),
+                               ent(4, "Northern Brigade", "organization"), ent(5, "Karsan", "location"),
+                               ent(6, "Velmont", "location")], meetings,
+                         [{"subject": s, "predicate": "member_of", "object": o, "modality": "asserted",
+                           "evidence": []} for s, o in (("E1", "E2"), ("E3", "E4"))])
+
+    ingest_articles([article("r1", "First report.")], db=db, extract=told)
+    with db.connect() as conn:
+        before = {r.level: (r.start, r.event) for r in conn.execute(select(S.kb_firsts))}
+    ingest_articles([article("r2", "Second report.", outlet="Other Post")], db=db, extract=told)
+    with db.connect() as conn:
+        counts = conn.execute(select(S.kb_aggregates.c.counts).where(S.kb_aggregates.c.name == "edges")).scalar()
+        after = {r.level: (r.start, r.event) for r in conn.execute(select(S.kb_firsts))}
+    assert "recounted_events" in counts   # no rebuild
+    assert before["all"][0] == before["organization"][0] == "2024-02-01"
+    assert after["all"][0] == after["organization"][0] == "2024-02-20" and after["all"][1] != before["all"][1]
+    incremental = tables(db)
+    refresh_edges(db, incremental=False)
+    assert tables(db) == incremental

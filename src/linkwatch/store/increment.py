@@ -17,11 +17,13 @@ change it follows:
   (its "via" rows, the organisation-level first meetings at its events);
 - kb ids merged into others (not organisations): every event of the merged
   entities, and the merged events; what showed the vanished ids goes, and a
-  first meeting at a vanished event is read again from the presences.
+  first meeting at a vanished event is read again from the presences;
+- an event redated (its reports' dates refined or in conflict): its kb event,
+  and the first meetings that were at it, read again from the presences
+  (those of organisations through their members, as they are counted).
 
 Anything else (an item gone or split off, a document replaced, an entity
-retyped, an event redated, an organisation merged) returns None, and the
-caller rebuilds. Under these conditions what a recounted event counted can
+retyped, an organisation merged) returns None, and the caller rebuilds. Under these conditions what a recounted event counted can
 only grow, so first meetings are kept by minimum, except those recounted whole.
 
 Its working set is the change, not the store: the comparisons with the record
@@ -132,9 +134,8 @@ class Merges:
 
 def _merges(conn: Connection) -> Merges | None:
     """The merges of counted kb ids into others (the moved items: the database compares); None when
-    an item moved out of a kb id that still exists (a split), when an organisation merged (its members'
-    events would move its organisation-level first meetings), or when a vanished event was two
-    organisations' first meeting (only a pass over both organisations' events finds the next one)."""
+    an item moved out of a kb id that still exists (a split), or when an organisation merged (its members'
+    events would move its organisation-level first meetings)."""
     cl, seen = S.clusters, S.kb_seen
     counted = and_(seen.c.kind == "item", seen.c.key == cl.c.item_id)
     moved = conn.execute(select(cl.c.item_id, cl.c.kind, seen.c.value, cl.c.kb_id).join_from(cl, seen, counted)
@@ -155,10 +156,6 @@ def _merges(conn: Connection) -> Merges | None:
         select(_E.c.type).where(_E.c.kb_id.in_(batch))).scalars()}
     if "organization" in types:
         return _rebuild("an organisation merged")
-    firsts = S.kb_firsts
-    if any(conn.execute(select(firsts.c.lo).where(firsts.c.level == "organization", firsts.c.event.in_(batch))
-                        .limit(1)).first() for batch in chunks(sorted(merges.gone["event"]), IN_CHUNK)):
-        return _rebuild("a merged event was two organisations' first meeting")
     return merges
 
 
@@ -186,9 +183,9 @@ def _new_documents(conn: Connection) -> list[str] | None:
     return list(conn.execute(select(d.c.id).outerjoin_from(d, seen, counted).where(seen.c.key.is_(None))).scalars())
 
 
-def _changed_summaries(conn: Connection) -> tuple[dict[str, int], dict[str, str], set[str]] | None:
+def _changed_summaries(conn: Connection) -> tuple[dict[str, int], dict[str, str], set[str], set[str]] | None:
     """(entity → its new document count, renamed entity → its new name, the events whose summaries
-    changed) among those counted before; None when an entity was retyped or an event redated."""
+    changed, those of them redated) among those counted before; None when an entity was retyped."""
     recounted_documents, renamed = {}, {}
     for kb, old, new in _differing(conn, "entity"):
         old_type, _, old_rest = old.partition(SEP)  # a type has no separator; a count, digits, neither
@@ -199,12 +196,12 @@ def _changed_summaries(conn: Connection) -> tuple[dict[str, int], dict[str, str]
         if old_name != new_name:
             renamed[kb] = new_name[1:]
         recounted_documents[kb] = int(documents[1:])
-    changed_events = set()
+    changed_events, redated = set(), set()
     for kb, old, new in _differing(conn, "event"):
-        if old.partition(SEP)[0] != new.partition(SEP)[0]:  # a date has no separator; a later first meeting
-            return _rebuild(f"event {kb} redated")
+        if old.partition(SEP)[0] != new.partition(SEP)[0]:  # a date has no separator
+            redated.add(kb)  # its first meetings may move to another event
         changed_events.add(kb)
-    return recounted_documents, renamed, changed_events
+    return recounted_documents, renamed, changed_events, redated
 
 
 def _documents_of(conn: Connection, items: list[str]) -> set[str]:
@@ -264,6 +261,30 @@ def _first_meeting(conn: Connection, lo: str, hi: str) -> tuple | None:
                key=lambda f: (f[0], f[2]), default=None)
 
 
+def _org_first_meeting(conn: Connection, lo: str, hi: str) -> tuple | None:
+    """(start, date, event) of the first dated kb event both organisations are at, themselves or through
+    a member (a ``member_of`` claim not denied), as ``edges.Counter.event`` counts them; read from
+    ``kb_presence`` and the claims (for a pair whose first meeting was at an event merged away or
+    redated)."""
+    c, subj, obj = S.claims, S.clusters.alias("subj"), S.clusters.alias("obj")
+    side = {lo: {lo}, hi: {hi}}
+    for member, org in conn.execute(
+            select(subj.c.kb_id, obj.c.kb_id)
+            .join_from(c, subj, subj.c.item_id == c.c.subject).join(obj, obj.c.item_id == c.c.object)
+            .where(c.c.kind == "relation", c.c.predicate.in_(MEMBERSHIP_PREDICATES), obj.c.kb_id.in_((lo, hi)),
+                   func.coalesce(c.c.modality, "asserted") != "denied")):
+        side[org].add(member)
+    p = S.kb_presence
+
+    def events(who: set[str]) -> dict[str, str]:
+        return dict(conn.execute(select(p.c.event, p.c.date).where(p.c.entity.in_(sorted(who)), p.c.present))
+                    .all())
+
+    one, two = events(side[lo]), events(side[hi])
+    return min(((period_start(date), date, event) for event, date in one.items()
+                if event in two and period_start(date)), key=lambda f: (f[0], f[2]), default=None)
+
+
 def update(conn: Connection) -> dict | None:
     """Recount what new documents touched (on an open transaction); None when a rebuild is needed."""
     stamp = generation(conn)
@@ -275,7 +296,7 @@ def update(conn: Connection) -> dict | None:
     changed = None if new_docs is None else _changed_summaries(conn)
     if changed is None:
         return None
-    recounted_documents, renamed, changed_events = changed
+    recounted_documents, renamed, changed_events, redated = changed
     new_entities = {kb for _, kb, kind in new_items if kind == "entity"}
     changed_docs = set(new_docs) | _documents_of(conn, [item for item, _, _ in new_items] + list(merges.items))
     related, subjects = _claimed(conn, changed_docs)
@@ -307,9 +328,10 @@ def update(conn: Connection) -> dict | None:
         conn.execute(delete(S.kb_timeline).where(S.kb_timeline.c.entity.in_(batch)))
     timelines.rename(conn, renamed)
     firsts = S.kb_firsts
-    redo = set()  # (lo, hi) whose first meeting was at an event merged away
-    for batch in chunks(sorted(merges.gone["event"]), IN_CHUNK):
-        redo.update(tuple(r) for r in conn.execute(select(firsts.c.lo, firsts.c.hi).where(firsts.c.event.in_(batch))))
+    redo = set()  # (level, lo, hi) whose first meeting was at an event merged away or redated
+    for batch in chunks(sorted(merges.gone["event"] | redated), IN_CHUNK):
+        redo.update(tuple(r) for r in conn.execute(select(firsts.c.level, firsts.c.lo, firsts.c.hi)
+                                                   .where(firsts.c.event.in_(batch))))
         conn.execute(delete(firsts).where(firsts.c.event.in_(batch)))
     for batch in chunks(sorted(merges.gone["entity"] | merges.into["entity"]), IN_CHUNK):
         for end in (firsts.c.lo, firsts.c.hi):  # every event of theirs is recounted: counted anew
@@ -354,11 +376,14 @@ def update(conn: Connection) -> dict | None:
 
     # first meetings: kept by minimum (the stored ones read per (level, lo), written in two statements),
     # but those that were at an event merged away, read again from the presences now counted
-    for lo, hi in redo:
-        counter.firsts.pop(("all", lo, hi), None)
-        first = _first_meeting(conn, lo, hi)
+    for level, lo, hi in redo:
+        if level == "all" and (lo in merges.gone["entity"] | merges.into["entity"]
+                               or hi in merges.gone["entity"] | merges.into["entity"]):
+            continue  # every event of theirs was counted anew above
+        counter.firsts.pop((level, lo, hi), None)
+        first = _first_meeting(conn, lo, hi) if level == "all" else _org_first_meeting(conn, lo, hi)
         if first:
-            counter.firsts[("all", lo, hi)] = first
+            counter.firsts[(level, lo, hi)] = first
     his_of: dict[tuple, list] = defaultdict(list)
     for level, lo, hi in counter.firsts:
         his_of[(level, lo)].append(hi)
