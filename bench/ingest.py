@@ -3,7 +3,7 @@
     .venv/bin/python bench/ingest.py --docs 300 [--jobs 1] [--rounds 2] [--pg postgresql://…] [--entities 100000]
 
 Generates N short synthetic reports (invented names and places, templated
-sentences), then, in each of ``--rounds`` rounds, prints documents per second
+sentences; a cast of 1,200 people in 15 groups, 24 places, 12 months), then, in each of ``--rounds`` rounds, prints documents per second
 (and CPU ms per document, workers included) for ``extract`` alone and for
 ``ingest`` (extract + store + resolve) into a fresh SQLite file and, with
 ``--pg`` or $LINKWATCH_TEST_PG, into PostgreSQL (it drops and recreates that
@@ -31,21 +31,37 @@ sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "src"))
 
 from linkwatch.model.records import Article  # noqa: E402
 
-GIVEN = ["Naji", "Omar", "Karim", "Tariq", "Hassan", "Yusuf", "Bilal", "Samir", "Faisal", "Idris", "Rashid", "Anwar"]
+GIVEN = ["Naji", "Omar", "Karim", "Tariq", "Hassan", "Yusuf", "Bilal", "Samir", "Faisal", "Idris", "Rashid", "Anwar",
+         "Khalid", "Mustafa", "Ibrahim", "Jamil", "Nasser", "Hamid", "Salim", "Adnan", "Basim", "Farid", "Ghassan",
+         "Hisham", "Imad", "Jalal", "Kamal", "Latif", "Majid", "Raed", "Sami", "Tawfiq", "Wasim", "Yasin", "Zaki",
+         "Amin"]
 FAMILY = ["Zaheer", "Bashir", "Qadri", "Haddad", "Mansour", "Rahimi", "Nouri", "Saleh", "Khalidi", "Farouk",
-          "Darwish", "Hamdan", "Jaber", "Othman", "Suleiman", "Yassin"]
-GROUPS = ["Crimson Front", "Northern Brigade", "Army of the Dawn", "Sword Movement", "Green Banner Council"]
-PLACES = ["Karsan", "Velmont", "Dariya", "Tel Ashar", "Qamra", "Birvan", "Lotfa", "Semnar"]
-MONTHS = ["January", "February", "March", "April", "May", "June", "July", "August", "September", "October"]
+          "Darwish", "Hamdan", "Jaber", "Othman", "Suleiman", "Yassin", "Abboud", "Badawi", "Chaker", "Dajani",
+          "Essa", "Fayed", "Ghoul", "Hijazi", "Ismail", "Jundi", "Lutfi", "Najjar", "Obeid", "Rifai", "Umari",
+          "Wahbi", "Yaziji", "Attar", "Bakri", "Daher", "Fares", "Halabi", "Jaafar", "Khoury", "Nassar", "Rahal"]
+GROUPS = ["Crimson Front", "Northern Brigade", "Army of the Dawn", "Sword Movement", "Green Banner Council",
+          "Eastern Shield", "Southern Lions Battalion", "Free Mountain Union", "Black Flag Committee", "River Guard",
+          "Iron Crescent", "Valley Martyrs Brigade", "Desert Hawks", "Coastal Resistance Front", "Highland Council"]
+PLACES = ["Karsan", "Velmont", "Dariya", "Tel Ashar", "Qamra", "Birvan", "Lotfa", "Semnar", "Harud", "Mirzal",
+          "Oskara", "Pelun", "Rastak", "Sufra", "Tamadin", "Ulvar", "Wadi Kesh", "Yarbel", "Zentra", "Ashkun",
+          "Bezra", "Corvath", "Delmun", "Ephra"]
+MONTHS = ["January", "February", "March", "April", "May", "June", "July", "August", "September", "October",
+          "November", "December"]
+# the people the reports are about: a fixed cast, each with one group, so a person recurs (about once in
+# 800 reports) under one name and membership, as in a real stream, and two reports share a meeting's
+# people, place and month about as rarely as real ones do
+CAST = [(f"{g} {f}", group) for (g, f), group in zip(
+    random.Random(11).sample([(g, f) for g in GIVEN for f in FAMILY], 1200),
+    (GROUPS[i % len(GROUPS)] for i in range(1200)))]
 
 
 def synthetic_articles(n: int, seed: int = 7):
     rnd = random.Random(seed)
     for i in range(n):
-        a, b = rnd.sample(GIVEN, 2)
-        fa, fb = rnd.sample(FAMILY, 2)
-        group, place, month = rnd.choice(GROUPS), rnd.choice(PLACES), rnd.choice(MONTHS)
-        text = (f"{a} {fa}, a senior commander of the {group}, met {b} {fb} in {place} in {month} 2024, "
+        (a, group), (b, _) = rnd.sample(CAST, 2)
+        fa = a.split()[1]
+        place, month = rnd.choice(PLACES), rnd.choice(MONTHS)
+        text = (f"{a}, a senior commander of the {group}, met {b} in {place} in {month} 2024, "
                 f"officials said on Monday. {fa} has led the {group} since 2019. "
                 f"The meeting in {place} was the second this year, according to local reports. "
                 f"Report number {i}.")
