@@ -70,7 +70,7 @@ def ingest_paths(paths: Iterable[str], *, db=None, published: str | None = None,
 
 
 WRITE_BATCH = 16  # documents stored per transaction
-RESOLVE_EVERY = 256  # new documents stored between two resolutions of one ingest (each step also reads a
+RESOLVE_EVERY = 512  # new documents stored between two resolutions of one ingest (each step also reads a
 # few indexes whole, so much smaller steps cost more on a large store; much larger ones hold more at once,
 # and leave more to resolve after the last document is extracted)
 LOOKUP_BATCH = 64  # input documents checked against the store per query

@@ -293,7 +293,7 @@ def store_batch(conn: Connection, batch: list[Prepared], *, extractor: str | Non
     index = BatchIndex()
     rows: dict = {table: [] for table in TABLES}
     statuses = []
-    held = _held(conn, schema.fingerprints, ("hash",), {h for item in batch for h in item.fingerprints})
+    held = _held(conn, schema.fingerprints, ("hash",), {(h,) for item in batch for h in item.fingerprints})
     for item in batch:
         document_id, doc = item.document_id, item.report["document"]
         common = {h for h in item.fingerprints if held[(h,)] >= POSTING_CAP}
@@ -309,21 +309,24 @@ def store_batch(conn: Connection, batch: list[Prepared], *, extractor: str | Non
     rows[schema.fingerprints] = _capped(rows[schema.fingerprints], ("hash",), held)
     key = ("kind", "band", "hash")
     rows[schema.signature_bands] = _capped(rows[schema.signature_bands], key, _held(
-        conn, schema.signature_bands, key, {row["hash"] for row in rows[schema.signature_bands]}))
+        conn, schema.signature_bands, key, {tuple(row[k] for k in key) for row in rows[schema.signature_bands]}))
     insert_rows(conn, rows)
     clear_failures(conn, [item.report["document"].get("source") for item in batch])
     return statuses
 
 
-def _held(conn: Connection, table, key: tuple[str, ...], hashes: set[int]) -> Counter:
-    """Key (a text fingerprint, a signature band) → how many stored documents hold it, for keys whose
-    hash is in ``hashes`` (at most ``POSTING_CAP`` each: ``_capped``)."""
+def _held(conn: Connection, table, key: tuple[str, ...], values: set[tuple]) -> Counter:
+    """Key (a text fingerprint, a signature band) → how many stored documents hold it, for the keys
+    ``values`` (at most ``POSTING_CAP`` each: ``_capped``), read through the key's index."""
     counts: Counter = Counter()
     columns = [table.c[k] for k in key]
-    for batch in chunks(sorted(hashes), IN_CHUNK):
-        for *value, n in conn.execute(select(*columns, func.count()).where(table.c.hash.in_(batch))
-                                      .group_by(*columns)):
-            counts[tuple(value)] = n
+    for batch in chunks(sorted(values), IN_CHUNK):
+        # each column IN its values (an index on the key uses all of them); combinations not asked for drop
+        where = [column.in_(sorted({v[i] for v in batch})) for i, column in enumerate(columns)]
+        wanted = set(batch)
+        for *value, n in conn.execute(select(*columns, func.count()).where(*where).group_by(*columns)):
+            if tuple(value) in wanted:
+                counts[tuple(value)] = n
     return counts
 
 
@@ -438,18 +441,21 @@ def reworded_from(conn: Connection, document_id: str, signatures: dict[str, list
     bands_t, sigs_t, docs = schema.signature_bands, schema.signatures, schema.documents
     for kind, signature in signatures.items():
         keys = list(enumerate((bands or {}).get(kind) or syndication.bands(signature)))
-        shared: Counter = Counter()
-        found = conn.execute(select(bands_t.c.band, bands_t.c.document_id).where(
-            or_(*[and_(bands_t.c.kind == kind, bands_t.c.band == band, bands_t.c.hash == h) for band, h in keys]),
-            bands_t.c.document_id != document_id)).all()
-        for _band, doc in sorted(found):  # band order, as one query a band gave them
-            shared[doc] += 1
-        if pending is not None:
+        n = func.count().label("n")
+        # the stored documents sharing most bands, counted by the database (ties: the first band, then id)
+        ranked = [(-r.n, 0, r.first, r.document_id) for r in conn.execute(
+            select(bands_t.c.document_id, n, func.min(bands_t.c.band).label("first")).where(
+                or_(*[and_(bands_t.c.kind == kind, bands_t.c.band == band, bands_t.c.hash == h) for band, h in keys]),
+                bands_t.c.document_id != document_id)
+            .group_by(bands_t.c.document_id).order_by(n.desc(), "first", bands_t.c.document_id).limit(candidates))]
+        if pending is not None:  # then the batch's earlier documents (after the stored ones on a tie)
+            shared: Counter = Counter()
             for band, h in keys:
                 for doc in pending.bands.get((kind, band, h), ()):
                     if doc != document_id:
                         shared[doc] += 1
-        top = [doc for doc, _n in shared.most_common(candidates)]
+            ranked += [(-count, 1, seq, doc) for seq, (doc, count) in enumerate(shared.items())]
+        top = [doc for *_order, doc in sorted(ranked)[:candidates]]
         if not top:
             continue
         stored = [doc for doc in top if pending is None or doc not in pending.documents]
