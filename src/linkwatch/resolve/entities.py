@@ -40,6 +40,7 @@ ACCEPT = 0.86        # link on names alone at or above this score
 ACCEPT_CONTEXT = 0.70  # link at or above this with at least MIN_CONTEXT shared co-mentions
 MIN_CONTEXT = 2
 RULE = "names+context@1"
+SPELLING_VARIANT = "same-document spelling variant"
 SURNAME_ONLY = 0.72  # a person matched on one word: links only with MIN_CONTEXT shared co-mentions
 
 EMPTY_STATE: frozenset = frozenset()
@@ -263,6 +264,19 @@ def window_pairs(members: list, width: int) -> Iterator[tuple]:
     for i, a in enumerate(members):
         for b in members[i + 1:i + 1 + width]:
             yield a, b
+
+
+def spelling_variants(records: Iterable[EntityRecord]) -> Iterator[tuple[str, str]]:
+    """Pairs of records one document names in two spellings that the extractor kept apart (Haniyeh /
+    Haniya: one skeleton): to link whatever else they score (``SPELLING_VARIANT``)."""
+    first: dict[tuple, str] = {}
+    for r in records:
+        if len(r.forms) and len(r.forms[0].tokens) > 1:
+            key = (r.document, r.type, r.forms[0].compact)
+            if key in first:
+                yield first[key], r.id
+            else:
+                first[key] = r.id
 
 
 def link_score(a: EntityRecord, b: EntityRecord) -> float | None:

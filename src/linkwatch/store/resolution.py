@@ -17,8 +17,8 @@ from typing import Iterable
 from sqlalchemy import delete, select
 from sqlalchemy.engine import Engine
 
-from linkwatch.resolve.entities import EntityRecord, combine_names, context_key, name_state, names_compatible, \
-    scored_links as entity_links
+from linkwatch.resolve.entities import SPELLING_VARIANT, EntityRecord, combine_names, context_key, name_state, \
+    names_compatible, scored_links as entity_links, spelling_variants
 from linkwatch.resolve.events import CONFLICT_RULE, EventRecord, Place, combine_states, event_state, \
     scored_links as event_links, states_compatible, states_tolerant
 from linkwatch.resolve.graph import Clusterer
@@ -81,16 +81,8 @@ def resolve_store(engine: Engine) -> dict:
             ent.add(f"ref:{r.ref_id}")
             ent.link(f"ref:{r.ref_id}", r.id, force=True, why="reference")
     _apply_analyst(ent, analyst_e)
-    # one document naming one person in two spellings (Haniyeh / Haniya) that the extractor kept apart
-    variants: dict[tuple, str] = {}
-    for r in records:
-        if len(r.forms) and len(r.forms[0].tokens) > 1:
-            key = (r.document, r.type, r.forms[0].compact)
-            if key in variants:
-                ent.link(variants[key], r.id, force=True, why="same-document spelling variant")
-            else:
-                variants[key] = r.id
-    del variants
+    for a, b in spelling_variants(records):
+        ent.link(a, b, force=True, why=SPELLING_VARIANT)
     ent.link_all(entity_links(records))
     entity_kb = kb_ids_of(ent.groups(), previous["entity"], "lw-e")
     types = {r.id: r.type for r in records}

@@ -41,8 +41,9 @@ from itertools import chain
 from sqlalchemy import Text, cast, exists, func, insert, select, update
 from sqlalchemy.engine import Connection, Engine
 
-from linkwatch.resolve.entities import MAX_BLOCK as NAME_BLOCK, RULE as ENTITY_RULE, WINDOW, EntityRecord, \
-    combine_names, link_score as entity_score, name_state, names_compatible, scored_links as entity_links
+from linkwatch.resolve.entities import MAX_BLOCK as NAME_BLOCK, RULE as ENTITY_RULE, SPELLING_VARIANT, WINDOW, \
+    EntityRecord, combine_names, link_score as entity_score, name_state, names_compatible, \
+    scored_links as entity_links, spelling_variants
 from linkwatch.resolve.events import CONFLICT_RULE, MAX_BLOCK as EVENT_BLOCK, MAX_UNDATED, RULE as EVENT_RULE, \
     EventRecord, blocking_keys as event_blocking_keys, combine_states, event_state, family, link_score as event_score, party_weights, scored_links as event_links, \
     states_compatible, states_tolerant
@@ -330,14 +331,8 @@ class _EntityStep(_Step):
                 target = node(ref_kb[item]) if item in ref_kb else item
                 clusters.add(target)
                 clusters.link(target, x.id, force=True, why="reference")
-        variants: dict[tuple, str] = {}  # one document naming one person in two spellings
-        for x in self.records:
-            if len(x.forms) and len(x.forms[0].tokens) > 1:
-                key = (x.document, x.type, x.forms[0].compact)
-                if key in variants:
-                    clusters.link(variants[key], x.id, force=True, why="same-document spelling variant")
-                else:
-                    variants[key] = x.id
+        for a, b in spelling_variants(self.records):
+            clusters.link(a, b, force=True, why=SPELLING_VARIANT)
         for x in self.records:
             seen = set()
             for key in self.keys_of[x.id]:
