@@ -75,6 +75,7 @@ RESOLVE_EVERY = 512  # new documents stored between two resolutions of one inges
 # and leave more to resolve after the last document is extracted)
 LOOKUP_BATCH = 64  # input documents checked against the store per query
 EXTRACT_BATCH = 16  # documents a worker extracts per task
+AHEAD = 4  # extraction batches a worker may run ahead of the store (16 measured no faster on PostgreSQL)
 # an invented report that takes extraction through its lazily loaded tables (names, groups, places, dates)
 WARM_UP_TEXT = ("Naji Zaheer, a commander of the Crimson Front, met Omar Bashir in Paris in February 2024, "
                 "officials said on Monday. Zaheer has led the group since 2019.")
@@ -238,8 +239,8 @@ def _prepared_in_workers(articles: Iterable[Article], *, jobs: int) -> Iterator[
     """Extract in ``jobs`` worker processes (at least one), in input order, while the caller stores.
 
     The fingerprints of each report's text are computed here, in the storing process, which
-    otherwise waits for the workers. At most ``4 × jobs + 1`` batches are in flight (the workers go
-    on while this process resolves), so memory stays flat on long streams.
+    otherwise waits for the workers. At most ``AHEAD × jobs + 1`` batches are in flight (the workers
+    go on while this process resolves), so memory stays flat on long streams.
     """
     import multiprocessing
     from concurrent.futures import ProcessPoolExecutor
@@ -258,7 +259,7 @@ def _prepared_in_workers(articles: Iterable[Article], *, jobs: int) -> Iterator[
     try:
         for batch in _ramp(articles, EXTRACT_BATCH):
             in_flight.append((pool.submit(_extract_batch, batch), {str(a.id): a.text for a in batch}))
-            if len(in_flight) > 4 * workers:
+            if len(in_flight) > AHEAD * workers:
                 yield from done()
         while in_flight:
             yield from done()
