@@ -58,6 +58,7 @@ from linkwatch.store.summaries import write_entity_summaries, write_event_summar
 
 log = logging.getLogger(__name__)
 
+PER_CLUSTER = 8  # stored records of one cluster a new record is compared with, a key (its best link counts)
 IN_LIMIT = 500  # an organisation's block holds its members' events when it has fewer members
 REOPEN_LIMIT = 2000  # stored events re-resolved at most after a merge of entities
 READY = "resolution"  # the kb_aggregates row a whole-store resolution writes once block_keys is filled
@@ -309,13 +310,21 @@ class _EntityStep(_Step):
 
     def run(self) -> tuple[int, dict]:
         members = self._candidates()
+        refs = {f"ref:{x.ref_id}" for x in self.records if x.ref_id}
+        self.kb_of = kb_ids(self.conn, {i for items in members.values() for i in items} | refs)
+        ref_kb = {i: self.kb_of.pop(i) for i in refs if i in self.kb_of}
+        for key, items in members.items():  # a few records of each stored cluster a key holds stand for it
+            kept, per_kb = [], Counter()
+            for item in sorted(items):
+                kb = self.kb_of.get(item)
+                if kb is not None and per_kb[kb] < PER_CLUSTER:
+                    per_kb[kb] += 1
+                    kept.append(item)
+            members[key] = kept
         stored_ids = {i for items in members.values() for i in items}
         r = S.records
         stored = {s.id: s for s in entity_records(self.conn, _in(self.conn, select(*RECORD_COLUMNS), r.c.id,
                                                                       stored_ids))}
-        refs = {f"ref:{x.ref_id}" for x in self.records if x.ref_id}
-        self.kb_of = kb_ids(self.conn, stored_ids | refs)
-        ref_kb = {i: self.kb_of.pop(i) for i in refs if i in self.kb_of}
         clusters = self.clusterer(compatible=names_compatible, combine=combine_names)
         for x in self.records:
             clusters.add(x.id, document=x.document, state=name_state(x))
