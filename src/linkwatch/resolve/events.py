@@ -210,7 +210,12 @@ def party_weights(records: Iterable[EventRecord]) -> dict[str, float]:
     for r in records:
         for p in r.parties:
             counts[p] += 1
-    return {p: 1.0 / (1.0 + math.log(n)) for p, n in counts.items()}
+    return {p: party_weight(n) for p, n in counts.items()}
+
+
+def party_weight(events: int) -> float:
+    """The weight of a party named at ``events`` events: 1 / (1 + ln(events))."""
+    return 1.0 / (1.0 + math.log(events))
 
 
 # ---- states of clusters

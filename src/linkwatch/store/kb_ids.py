@@ -31,8 +31,7 @@ def kb_ids_of(groups, previous: dict[str, str], prefix: str) -> dict[str, str]:
             unanchored.append(items)
     unanchored.sort(key=lambda items: (-len(items), min(items)))
     for items in unanchored:
-        before = Counter(previous[i] for i in items if i in previous)
-        kb = next((k for k, _ in sorted(before.items(), key=lambda kv: (-kv[1], kv[0])) if k not in taken), None)
+        kb = kept_id(items, previous, taken)
         if kb is None:
             fresh.append(items)
             continue
@@ -43,6 +42,12 @@ def kb_ids_of(groups, previous: dict[str, str], prefix: str) -> dict[str, str]:
         taken.add(kb)
         out.update(dict.fromkeys(items, kb))
     return out
+
+
+def kept_id(items, previous: dict[str, str], taken) -> str | None:
+    """The id most of ``items`` had before (``previous``; ties: the smallest) that ``taken`` does not hold."""
+    before = Counter(previous[i] for i in items if i in previous)
+    return next((k for k, _ in sorted(before.items(), key=lambda kv: (-kv[1], kv[0])) if k not in taken), None)
 
 
 def fresh_id(items, prefix: str, taken) -> str:

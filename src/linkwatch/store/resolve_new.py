@@ -34,7 +34,6 @@ from __future__ import annotations
 
 import json
 import logging
-import math
 from collections import Counter, defaultdict
 from itertools import chain
 
@@ -45,15 +44,16 @@ from linkwatch.resolve.entities import MAX_BLOCK as NAME_BLOCK, RULE as ENTITY_R
     EntityRecord, combine_names, link_score as entity_score, name_state, names_compatible, \
     scored_links as entity_links, spelling_variants
 from linkwatch.resolve.events import CONFLICT_RULE, MAX_BLOCK as EVENT_BLOCK, MAX_UNDATED, RULE as EVENT_RULE, \
-    EventRecord, blocking_keys as event_blocking_keys, combine_states, event_state, family, link_score as event_score, party_weights, scored_links as event_links, \
-    states_compatible, states_tolerant
+    EventRecord, blocking_keys as event_blocking_keys, combine_states, event_state, family, \
+    link_score as event_score, party_weight, party_weights, scored_links as event_links, states_compatible, \
+    states_tolerant
 from linkwatch.resolve.graph import Clusterer
 from linkwatch.store import schema as S
 from linkwatch.store.db import chunks, now, writing
 from linkwatch.store.edges import touch
 from linkwatch.store.items import (EVENT_COLUMNS, PARTY_ROLES, RECORD_COLUMNS, SEP, _in, entity_keys,
                                    entity_records, event_keys, event_records, kb_ids, key_text, write_keys)
-from linkwatch.store.kb_ids import fresh_id
+from linkwatch.store.kb_ids import fresh_id, kept_id
 from linkwatch.store.summaries import write_entity_summaries, write_event_summaries
 
 log = logging.getLogger(__name__)
@@ -238,9 +238,7 @@ class _Step:
             elif olds:
                 keep = min(olds, key=lambda kb: (-size.get(kb, 0), kb))
             else:  # a re-resolved cluster keeps the id most of its items had, if no other took it
-                before = Counter(self.previous[i] for i in new if i in self.previous)
-                keep = next((kb for kb, _ in sorted(before.items(), key=lambda kv: (-kv[1], kv[0]))
-                             if kb not in taken), None) or fresh_id(new, self.prefix, _InUse(self.conn, taken))
+                keep = kept_id(new, self.previous, taken) or fresh_id(new, self.prefix, _InUse(self.conn, taken))
             taken.add(keep)
             for item in new:
                 new_kb[item] = keep
@@ -393,7 +391,8 @@ class _EventStep(_Step):
         for value, n in size.items():
             if n <= EVENT_BLOCK and value not in expand:
                 continue
-            stmt = select(e.c.id).select_from(source).where(*where, group.in_(sorted(expand.get(value, set()) | {value}))).distinct()
+            holds = sorted(expand.get(value, set()) | {value})
+            stmt = select(e.c.id).select_from(source).where(*where, group.in_(holds)).distinct()
             if n <= EVENT_BLOCK:
                 out[value].update(conn.execute(stmt).scalars())
                 continue
@@ -512,4 +511,4 @@ class _EventStep(_Step):
                           .where(c.c.kind == "participation", c.c.predicate.in_(PARTY_ROLES)).group_by(k.c.kb_id),
                           k.c.kb_id, parties))
         local = party_weights(records)
-        return {p: 1.0 / (1.0 + math.log(counts[p])) if counts.get(p) else local[p] for p in parties}
+        return {p: party_weight(counts[p]) if counts.get(p) else local[p] for p in parties}

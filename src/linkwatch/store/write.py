@@ -359,17 +359,17 @@ def clear_failures(conn: Connection, sources: list[str | None]) -> None:
 
 
 def copied_from(conn: Connection, document_id: str, prints: list[int], *, threshold: float = 0.25,
-                min_shared: int = 6, pending: BatchIndex | None = None, common: set[int] | None = None) -> str | None:
+                min_shared: int = 6, pending: BatchIndex | None = None, common: set[int] = frozenset()) -> str | None:
     """The earlier document this one copies (whole or in part), or None (``pending``: the batch so far).
 
     One query: the stored document sharing most of the fingerprints (on a tie the smaller id), with its
     ``syndicated_of``; the batch's earlier documents are counted in memory, after the stored ones.
-    ``common``: the prints held by ``POSTING_CAP`` documents already (read here when not given).
+    ``common``: the prints held by ``POSTING_CAP`` documents already (``store_batch`` counts them a batch
+    at a time).
     """
     if not prints:
         return None
     unique = sorted(set(prints))
-    common = _common_prints(conn, unique) if common is None else common
     if common and len(unique) - len(common) >= len(unique) / 4:
         # boilerplate shared with many other stories says nothing of copying: look at the rest (a text made
         # of common prints only is itself a story reprinted everywhere, and keeps them)
@@ -407,15 +407,6 @@ def copied_from(conn: Connection, document_id: str, prints: list[int], *, thresh
     if n >= min_shared or n / len(prints) >= threshold:
         return root or doc
     return None
-
-
-def _common_prints(conn: Connection, prints: list[int]) -> set[int]:
-    """The fingerprints among ``prints`` already held by ``POSTING_CAP`` documents (``_capped``)."""
-    fp, out = schema.fingerprints, set()
-    for batch in chunks(prints, IN_CHUNK):
-        out.update(conn.execute(select(fp.c.hash).where(fp.c.hash.in_(batch)).group_by(fp.c.hash)
-                                .having(func.count() >= POSTING_CAP)).scalars())
-    return out
 
 
 def _best_copy_query():
