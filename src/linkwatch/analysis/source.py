@@ -25,8 +25,6 @@ from linkwatch.store.schema import (claims, clusters, documents, events, evidenc
 
 log = logging.getLogger(__name__)
 
-CHUNK = 5000
-
 
 @dataclass
 class Claim:
