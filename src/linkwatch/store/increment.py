@@ -107,8 +107,7 @@ def snapshot(conn: Connection, members: dict[str, set[str]]) -> None:
                                          S.clusters.c.kb_id)))
     for kind in _VALUES:
         _record_values(conn, kind)
-    insert_tuples(conn, S.kb_seen, ("kind", "key", "value"),
-                  (("member", a + SEP + b, None) for a, orgs in members.items() for b in orgs))
+    insert_tuples(conn, S.kb_seen, ("kind", "key", "value"), (("member", key, None) for key in _member_keys(members)))
 
 
 def _rebuild(why: str) -> None:
