@@ -108,6 +108,12 @@ def _words(key: str) -> frozenset[str]:
     return frozenset(ontology()[key])
 
 
+@lru_cache(maxsize=1)
+def _family_name_keys() -> frozenset[str]:
+    """The family-name-first list as name keys, the form _name_tokens gives ("Zhang" → "zang")."""
+    return frozenset(_names().name_key(w) for w in ontology()["family_name_first"])
+
+
 def _head_word_place(span: Span) -> bool:
     """"Sambisa Forest", "Shati camp": a name whose last word is a kind of place (and no organisation word)."""
     return len(span) >= 2 and span[-1].lower_ in _words("place_head_words") and not _head_word_org(span)
@@ -240,7 +246,7 @@ def collect_entities(doc: Doc) -> Entities:
             if len(toks) >= 2:
                 person_tokens.update(toks[1:])
                 first = s.text.split()[0]
-                if len(toks) == 2 and toks[0] in _words("family_name_first") and not _geo().is_place_name(first) \
+                if len(toks) == 2 and toks[0] in _family_name_keys() and not _geo().is_place_name(first) \
                         and not _reference().match_org(first):
                     person_tokens.add(toks[0])  # "Wang" after "Wang Yi" (family name first)
     person_names = {" ".join(_name_tokens(s.text)) for s in spans if s.label_ == "PERSON" and len(s) >= 2}
