@@ -289,16 +289,20 @@ def rebuild(conn: Connection) -> dict:
     insert_tuples(conn, S.kb_ties, TIE_COLUMNS, ties)
     del ties
     presence.sort()
-    counts["presence"] = insert_tuples(conn, S.kb_presence, ("entity", "event", "date", "present", "type"), presence)
+    counts["presence"] = insert_tuples(conn, S.kb_presence, PRESENCE_COLUMNS, presence)
     del presence
-    counts["firsts"] = insert_tuples(conn, S.kb_firsts, ("level", "lo", "hi", "start", "date", "event"),
-                             sorted(k + v for k, v in firsts.items()))
+    counts["firsts"] = insert_tuples(conn, S.kb_firsts, FIRST_COLUMNS, sorted(k + v for k, v in firsts.items()))
     del firsts
     counts["timeline"] = timelines.write(conn)
     increment.snapshot(conn, members)
+    mark_built(conn, counts, stamp)
+    return counts
+
+
+def mark_built(conn: Connection, counts: dict, stamp: str | None) -> None:
+    """Record the aggregates as built from the store's generation ``stamp`` (read before counting)."""
     conn.execute(delete(S.kb_aggregates).where(S.kb_aggregates.c.name == NAME))
     conn.execute(insert(S.kb_aggregates).values(name=NAME, built_at=now(), counts=counts, generation=stamp))
-    return counts
 
 
 def _kb(alias, item):
@@ -404,6 +408,8 @@ def _participations(conn: Connection, events: Iterable[str] | None = None):
 
 TIE_COLUMNS = ("lo", "hi", "kind", "event", "subject", "date", "sources", "claim_sources", "confidence",
                "modalities", "first_ingest", "claims")
+PRESENCE_COLUMNS = ("entity", "event", "date", "present", "type")
+FIRST_COLUMNS = ("level", "lo", "hi", "start", "date", "event")
 LINK_COLUMNS = ("node", "other", "other_type", "other_documents", "ties", "claim_sources", "sources",
                 "best_sources", "best_confidence", "kinds", "first", "last", "events")
 

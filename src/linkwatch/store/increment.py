@@ -43,9 +43,10 @@ from sqlalchemy import (String, and_, bindparam, case, cast, delete, exists, fun
 from sqlalchemy.engine import Connection
 
 from linkwatch.store import schema as S, timelines
-from linkwatch.store.db import chunks, insert_tuples, now
-from linkwatch.store.edges import (LINK_COLUMNS, MEMBERSHIP_PREDICATES, NAME, TIE_COLUMNS, Counter, Scope, _links,
-                                   _participations, _relations, generation, period_start, relation_claims)
+from linkwatch.store.db import chunks, insert_tuples
+from linkwatch.store.edges import (FIRST_COLUMNS, LINK_COLUMNS, MEMBERSHIP_PREDICATES, PRESENCE_COLUMNS, TIE_COLUMNS,
+                                   Counter, Scope, _links, _participations, _relations, generation, mark_built,
+                                   period_start, relation_claims)
 
 log = logging.getLogger(__name__)
 
@@ -349,7 +350,7 @@ def update(conn: Connection) -> dict | None:
             changed_pairs.update(tuple(r) for r in conn.execute(select(ties.c.lo, ties.c.hi).where(where)))
             conn.execute(delete(ties).where(where))
     insert_tuples(conn, ties, TIE_COLUMNS, sorted(counter.ties, key=lambda t: (t[0], t[1])))
-    insert_tuples(conn, S.kb_presence, ("entity", "event", "date", "present", "type"), sorted(counter.presence))
+    insert_tuples(conn, S.kb_presence, PRESENCE_COLUMNS, sorted(counter.presence))
 
     # the pairs whose ties changed: their kb_links rows, from all their ties
     changed_pairs.update((t[0], t[1]) for t in counter.ties)
@@ -399,7 +400,7 @@ def update(conn: Connection) -> dict | None:
         elif (start, event) < stored[key]:
             earlier.append({"k_level": key[0], "k_lo": key[1], "k_hi": key[2], "start": start, "date": date,
                             "event": event})
-    insert_tuples(conn, firsts, ("level", "lo", "hi", "start", "date", "event"), new)
+    insert_tuples(conn, firsts, FIRST_COLUMNS, new)
     if earlier:
         conn.execute(sql_update(firsts).where(firsts.c.level == bindparam("k_level"),
                                               firsts.c.lo == bindparam("k_lo"), firsts.c.hi == bindparam("k_hi")),
@@ -417,8 +418,7 @@ def update(conn: Connection) -> dict | None:
     counts["recounted_events"] = len(events)
     counts.update(renamed=len(renamed), joined=len(joined),
                   merged=len(merges.gone["entity"]) + len(merges.gone["event"]))
-    conn.execute(delete(S.kb_aggregates).where(S.kb_aggregates.c.name == NAME))
-    conn.execute(insert(S.kb_aggregates).values(name=NAME, built_at=now(), counts=counts, generation=stamp))
+    mark_built(conn, counts, stamp)
     return counts
 
 
