@@ -12,7 +12,7 @@ from functools import cached_property, lru_cache
 
 from spacy.tokens import Doc, Span
 
-from linkwatch.model.ontology import ontology
+from linkwatch.model.ontology import ontology, role_words
 
 PRONOUNS = {"he": "person", "him": "person", "his": "person", "she": "person", "her": "person"}
 _POSSESSIVE = {"'s", "’s", "'", "’"}
@@ -173,9 +173,10 @@ def _metonymic_capital(span: Span) -> str | None:
 
 @lru_cache(maxsize=1)
 def _role_words_set() -> frozenset[str]:
-    from linkwatch.model.ontology import role_words
-    return frozenset(w for phrase in role_words() for w in phrase.split()[-1:]) | {"government", "administration",
-                                                                                   "decision", "position", "envoy"}
+    """The last words of the roles ("envoy" of "special envoy") and what else a capital's possessive marks
+    as the state's ("Washington's position")."""
+    return frozenset(phrase.split()[-1] for phrase in role_words()) | {"government", "administration", "decision",
+                                                                     "position"}
 
 
 def _capital_of(code: str | None) -> str | None:
@@ -334,7 +335,6 @@ def _title_words(span: Span) -> bool:
     """'Finance' in "Finance Minister X", "Supreme Leader": words of a title, not an entity."""
     if span.kb_id_ or span.label_ not in {"ORG", "PERSON", "NORP"}:
         return False
-    from linkwatch.model.ontology import role_words
     words = [t.lower_ for t in span]
     roles = role_words()
     if " ".join(words) in roles or all(w in _TITLE_AREAS or w in roles for w in words):
@@ -479,7 +479,6 @@ _LEADER_WORDS = {"chief", "leader", "head", "emir", "amir", "chairman", "founder
 def _org_title(span: Span) -> bool:
     """"Hamas chief", "JeM leader": a group's name and a title, which the model took for a person's name
     (the title is resolved to its holder by _title_mentions)."""
-    from linkwatch.model.ontology import role_words
     if len(span) < 2 or span[-1].lower_ not in role_words():
         return False
     return _reference().match_org(span[:-1].text) is not None
@@ -500,7 +499,6 @@ def _title_mentions(doc: Doc, entities: list[Entity]) -> None:
     Titles are learnt from the document ("Supreme Leader Ayatollah Ali Khamenei", "JeM chief Masood
     Azhar", "The Leader of the Islamic Revolution, Ayatollah ..."); a definite title naming an
     organisation that no named person holds becomes a person of its own ("the Jaish chief")."""
-    from linkwatch.model.ontology import role_words
     roles = role_words()
     owner_at = {i: e for e in entities for i in e.tokens}
     titles: dict[tuple[str | None, str], set[int]] = {}
