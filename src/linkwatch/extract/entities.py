@@ -355,16 +355,21 @@ def _with_feature_words(doc: Doc, spans: list[Span]) -> list[Span]:
     taken = {i for s in spans for i in range(s.start, s.end)}
     out = []
     for s in spans:
-        if s.label_ in {"GPE", "LOC", "FAC", "ORG", "PERSON"} and not s.text.isupper() and not _reference().match_org(s.text):
-            for words in _feature_words():
-                n = len(words)
-                nxt = doc[s.end:s.end + n]
-                if len(nxt) == n and all(t.lower_ == w and t.is_lower for t, w in zip(nxt, words)) \
-                        and not any(t.i in taken for t in nxt):
-                    s = Span(doc, s.start, s.end + n, label="LOC")
-                    break
+        n = _feature_after(doc, s.end, taken)
+        if n and s.label_ in {"GPE", "LOC", "FAC", "ORG", "PERSON"} and not s.text.isupper() \
+                and not _reference().match_org(s.text):
+            s = Span(doc, s.start, s.end + n, label="LOC")
         out.append(s)
     return out
+
+
+def _feature_after(doc: Doc, i: int, taken: set[int]) -> int:
+    """The length of the longest feature word at token i, outside other names (0 for none)."""
+    for words in _feature_words():
+        nxt = doc[i:i + len(words)]
+        if len(nxt) == len(words) and all(t.lower_ == w and t.is_lower and t.i not in taken for t, w in zip(nxt, words)):
+            return len(words)
+    return 0
 
 
 def _add_missed_places(doc: Doc, spans: list[Span]) -> list[Span]:
