@@ -75,18 +75,25 @@ def links_between(conn, left: Iterable[str], right: Iterable[str]) -> list:
     return out
 
 
-def link_details(conn, pairs: Iterable[tuple[str, str]]) -> dict[tuple[str, str], dict]:
-    """(lo, hi) → what an edge shows: kinds, tie count, best sources, first and last dates, events."""
+def _by_lo(pairs: Iterable[tuple[str, str]]):
+    """(lo, a batch of his) for the pairs, each sorted: one cached ``lo = ? AND hi IN (...)`` statement a
+    batch (index probes for exactly the wanted pairs; SQLite scans the table for a row-value IN)."""
     by_lo: dict[str, set[str]] = defaultdict(set)
     for p in pairs:
         lo, hi = sorted(p)
         by_lo[lo].add(hi)
-    out = {}
     for lo, his in sorted(by_lo.items()):
         for batch in chunks(sorted(his)):
-            for r in conn.execute(_DETAILS, {"node": lo, "others": batch}):
-                out[(lo, r.other)] = {"kinds": r.kinds.split(","), "ties": r.ties, "sources": r.sources,
-                                      "first": r.first, "last": r.last, "events": list(r.events or [])}
+            yield lo, batch
+
+
+def link_details(conn, pairs: Iterable[tuple[str, str]]) -> dict[tuple[str, str], dict]:
+    """(lo, hi) → what an edge shows: kinds, tie count, best sources, first and last dates, events."""
+    out = {}
+    for lo, batch in _by_lo(pairs):
+        for r in conn.execute(_DETAILS, {"node": lo, "others": batch}):
+            out[(lo, r.other)] = {"kinds": r.kinds.split(","), "ties": r.ties, "sources": r.sources,
+                                  "first": r.first, "last": r.last, "events": list(r.events or [])}
     return out
 
 
@@ -96,20 +103,11 @@ _DETAILS = select(kb_links.c.other, kb_links.c.kinds, kb_links.c.ties, kb_links.
 
 
 def pair_ties(conn, pairs: Iterable[tuple[str, str]]) -> dict[tuple[str, str], list[Tie]]:
-    """(lo, hi) → the ties between the two (counts only, claims not read).
-
-    One cached statement per ``lo`` (``lo = ? AND hi IN (...)``: index probes for
-    exactly the wanted pairs; SQLite scans the table for a row-value IN).
-    """
-    by_lo: dict[str, set[str]] = defaultdict(set)
-    for p in pairs:
-        lo, hi = sorted(p)
-        by_lo[lo].add(hi)
+    """(lo, hi) → the ties between the two (counts only, claims not read; a statement per ``lo``)."""
     out: dict[tuple[str, str], list[Tie]] = defaultdict(list)
-    for lo, his in sorted(by_lo.items()):
-        for batch in chunks(sorted(his)):
-            for r in conn.execute(_TIES_OF_PAIRS, {"lo": lo, "his": batch}):
-                out[(r.lo, r.hi)].append(tie_of(r))
+    for lo, batch in _by_lo(pairs):
+        for r in conn.execute(_TIES_OF_PAIRS, {"lo": lo, "his": batch}):
+            out[(r.lo, r.hi)].append(tie_of(r))
     return out
 
 
