@@ -36,6 +36,16 @@ def chunks(values: Iterable, size: int = 5000) -> Iterator[list]:
         yield batch
 
 
+def rows_in(conn: Connection, stmt, column, keys: Iterable[str] | None):
+    """The rows of ``stmt`` whose ``column`` is among ``keys`` (a batch of keys a query); all of them
+    when ``keys`` is None."""
+    if keys is None:
+        yield from conn.execute(stmt)
+        return
+    for batch in chunks(sorted(set(keys))):
+        yield from conn.execute(stmt.where(column.in_(batch)))
+
+
 def insert_tuples(conn: Connection, table, columns: tuple[str, ...], rows: Iterable[tuple], *,
                   chunk: int = 5000) -> int:
     """Insert tuples in ``columns`` order straight through the driver's executemany (no per-row

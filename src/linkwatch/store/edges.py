@@ -30,7 +30,7 @@ from sqlalchemy import and_, delete, func, insert, or_, select, update
 from sqlalchemy.engine import Connection, Engine
 
 from linkwatch.store import schema as S
-from linkwatch.store.db import chunks, insert_tuples, now, writing
+from linkwatch.store.db import chunks, insert_tuples, now, rows_in, writing
 
 log = logging.getLogger(__name__)
 
@@ -158,16 +158,6 @@ class Scope:
     events: set[str]
     documents: set[str]
     pairs: set[tuple[str, str]]
-
-
-def rows_in(conn: Connection, stmt, column, keys: Iterable[str] | None):
-    """The rows of ``stmt`` whose ``column`` is among ``keys`` (a batch of keys a query); all of them
-    when ``keys`` is None."""
-    if keys is None:
-        yield from conn.execute(stmt)
-        return
-    for batch in chunks(sorted(set(keys))):
-        yield from conn.execute(stmt.where(column.in_(batch)))
 
 
 def _source(document_id: str, syndicated_of: str | None, ingested_at) -> tuple[str, str | None]:

@@ -2,8 +2,8 @@
 
 An incremental resolution (``store.resolve_new``) needs the new items and
 the stored items they are compared with, never the whole store: each reader
-here takes ids and answers with indexed reads (``IN`` lists of at most
-``IN_CHUNK``). Identity comes from ``clusters``: an event's parties and place
+here takes ids and answers with indexed reads (``IN`` lists, a batch of
+ids a query: ``store.db.rows_in``). Identity comes from ``clusters``: an event's parties and place
 are kb ids, read through the join, so the records of a stored event reflect
 every merge made since it was stored.
 """
@@ -18,9 +18,8 @@ from sqlalchemy.engine import Connection
 from linkwatch.resolve.entities import EntityRecord, blocking_keys as name_keys, context_key
 from linkwatch.resolve.events import EventRecord, Place, blocking_keys as happening_keys
 from linkwatch.store import schema as S
-from linkwatch.store.db import chunks, insert_tuples
+from linkwatch.store.db import insert_tuples, rows_in
 
-IN_CHUNK = 500
 RECORD_COLUMNS = (S.records.c.id, S.records.c.document_id, S.records.c.type, S.records.c.name,
                   S.records.c.aliases, S.records.c.ref_id)
 EVENT_COLUMNS = (S.events.c.id, S.events.c.document_id, S.events.c.type, S.events.c.time_value,
@@ -29,11 +28,9 @@ PARTY_ROLES = ("participant", "organizer")
 
 
 def _in(conn: Connection, stmt, column, values: Iterable) -> list:
-    """``stmt`` with ``column IN values``, a chunk a query; all rows."""
-    out = []
-    for batch in chunks(sorted(set(values)), IN_CHUNK):
-        out += conn.execute(stmt.where(column.in_(batch))).all()
-    return out
+    """``stmt`` with ``column IN values`` (``store.db.rows_in``: a batch of values a query), all rows at once
+    (callers query again while they go through them)."""
+    return list(rows_in(conn, stmt, column, values))
 
 
 def kb_ids(conn: Connection, items: Iterable[str]) -> dict[str, str]:

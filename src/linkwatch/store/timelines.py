@@ -24,7 +24,8 @@ from sqlalchemy.engine import Connection
 
 from linkwatch.store import schema as S
 from linkwatch.store.db import chunks, insert_tuples
-from linkwatch.store.edges import CO_PRESENCE_ROLES, date_key, entity_records, rows_in
+from linkwatch.store.db import rows_in
+from linkwatch.store.edges import CO_PRESENCE_ROLES, date_key, entity_records
 
 COLUMNS = ("entity", "rank", "event", "date", "sources", "record", "claims")
 BISECT_COST = 16  # a query reading one row by rank, in rows read by a streamed one (order of magnitude)
