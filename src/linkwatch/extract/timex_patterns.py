@@ -88,12 +88,12 @@ RULES: list[tuple[str, re.Pattern[str]]] = [(name, re.compile(pattern)) for name
               + rf"(?P<month>{MONTH_WORD})(?:(?:,\s*|\s+)(?:of\s+)?(?P<year>{YEAR})(?![\d,.]\d)|"
               + _I(r"\s+(?:of\s+)?(?P<relyear>last|this|next|that|the\s+following|the\s+previous)"
                    r"\s+year") + r")?(?![\w-])"),
-    ("weekofmonth", _I(rf"(?:the\s+)?(?P<ord>first|second|third|fourth|last|final)\s+week\s+of\s+")
+    ("weekofmonth", _I(r"(?:the\s+)?(?P<ord>first|second|third|fourth|last|final)\s+week\s+of\s+")
                     + rf"(?P<month>{MONTH_WORD})(?:,?\s+(?P<year>{YEAR}))?"),
     ("year", _I(rf"(?:(?P<mod>{MOD})\s*|(?P<season>spring|summer|autumn|fall|winter)\s+(?:of\s+)?|"
                 r"(?P<fiscal>fiscal(?:\s+year)?)\s+)?")
              + rf"(?<![\d,.$£€#/:])(?P<year>{YEAR})(?!\d|,\d|\.\d|%|-[01]\d-|s\b|['’]?s\b)"),
-    ("yearrange", rf"(?<=\d\d\d\d[-–])(?P<yy>\d\d)(?![\d%])"),
+    ("yearrange", r"(?<=\d\d\d\d[-–])(?P<yy>\d\d)(?![\d%])"),
     ("decade", _I(r"(?:the\s+)?(?:(?P<mod>early|mid|mid-|late)\s*)?(?:(?P<cent>1\d|20)(?P<dec>\d)0s|"
                   r"['’](?P<dec2>\d)0s)\b")),
     ("century", _I(r"(?:the\s+)?(?:(?P<mod>early|mid|mid-|late)\s*)?(?P<ord>\d{1,2}(?:st|nd|rd|th)|"
