@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 from linkwatch.analysis.source import Tie, entity_rows, event_rows, evidence_for
+from linkwatch.analysis.views import MODALITY_RANK
 
 
 def entity_ref(entities: dict[str, dict], kb_id: str) -> dict:
@@ -38,9 +39,10 @@ class HopWriter:
                 if key not in seen:
                     seen.add(key)
                     evidence.append(q)
-        rank = {"asserted": 0, "reported": 1, "alleged": 2, "denied": 3}
-        # strongest first; then by citation, so the order does not depend on how the claims were read
-        evidence.sort(key=lambda q: (rank.get(q.get("modality") or "asserted", 4), -(q.get("confidence") or 0.0),
+        # strongest first (an unknown modality last); then by citation, so the order does not depend on how
+        # the claims were read
+        evidence.sort(key=lambda q: (-MODALITY_RANK.get(q.get("modality") or "asserted", -1),
+                                     -(q.get("confidence") or 0.0),
                                      q["document"], q.get("start") if q.get("start") is not None else -1,
                                      q.get("quote") or ""))
         record = {
