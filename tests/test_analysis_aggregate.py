@@ -14,6 +14,7 @@ import json
 from contextlib import contextmanager
 from itertools import combinations
 
+import pytest
 from hypothesis import given, strategies as st
 from sqlalchemy import create_engine, delete, func, select
 
@@ -26,7 +27,7 @@ from linkwatch.analysis.newlinks import _History, _kb_pairs, PRESENT, new_links
 from linkwatch.analysis.source import keep_node, ties_around
 from linkwatch.analysis.timeline import _own_events, timeline
 from linkwatch.kb import ingest_articles, merge, split, undo
-from linkwatch.store import connect, resolve_store, schema as S
+from linkwatch.store import connect, resolve_store, schema as S, timelines
 from linkwatch.store.edges import date_key, generation, is_built, period_start, refresh_edges, touch
 from linkwatch.store.increment import update
 from linkwatch.store.judge import judge
@@ -304,7 +305,9 @@ def later(month: str, kind: str):
     return extract
 
 
-def test_the_refresh_after_each_ingest_equals_a_rebuild(db):
+@pytest.mark.parametrize("short", [timelines.SHORT, 0], ids=["short-timelines-rewritten", "timelines-made-room-in"])
+def test_the_refresh_after_each_ingest_equals_a_rebuild(db, short, monkeypatch):
+    monkeypatch.setattr(timelines, "SHORT", short)
     ingest_articles(arts("a1", "a2"), db=db, extract=FakeExtractor())
     assert recounted(db) is None  # the first count is a rebuild
     used = []
@@ -471,7 +474,9 @@ def named_by_surname(stream):
                        "evidence": []}])
 
 
-def test_renames_new_memberships_and_merges_are_recounted_as_a_rebuild_counts(db):
+@pytest.mark.parametrize("short", [timelines.SHORT, 0], ids=["short-timelines-rewritten", "timelines-made-room-in"])
+def test_renames_new_memberships_and_merges_are_recounted_as_a_rebuild_counts(db, short, monkeypatch):
+    monkeypatch.setattr(timelines, "SHORT", short)
     """Ingests of a few reports each, resolved incrementally: entities renamed, people joining further
     groups, stored clusters merged; each refresh recounts (no rebuild) and equals a rebuild."""
     handled = {"renamed": 0, "joined": 0, "merged": 0}

@@ -35,7 +35,6 @@ relation claims the change touches (``edges.Scope``).
 from __future__ import annotations
 
 import logging
-from collections import defaultdict
 from dataclasses import dataclass
 
 from sqlalchemy import (String, and_, bindparam, case, cast, delete, exists, func, insert, literal, or_, select,
@@ -52,6 +51,7 @@ log = logging.getLogger(__name__)
 
 SEP = "\x1f"
 IN_CHUNK = 500  # keys per IN (...) list
+PAIR_CHUNK = 250  # (lo, hi) pairs per IN (...) list of pairs
 # a change touching more than this share of the kb events is rebuilt: a recount then reads about what a
 # rebuild reads, event by event, and holds more (measured: bench/refresh_memory.py --step); below
 # SMALL_STORE events either is quick, and the change is recounted
@@ -354,27 +354,20 @@ def update(conn: Connection) -> dict | None:
 
     # the pairs whose ties changed: their kb_links rows, from all their ties
     changed_pairs.update((t[0], t[1]) for t in counter.ties)
-    by_lo: dict[str, list] = defaultdict(list)
-    for lo, hi in changed_pairs:
-        by_lo[lo].append(hi)
-    tie_columns = [ties.c[c] for c in TIE_COLUMNS]
+    tie_columns, links = [ties.c[c] for c in TIE_COLUMNS], S.kb_links
     pair_ties = []
-    for lo, his in by_lo.items():
-        for batch in chunks(sorted(his), IN_CHUNK):
-            pair_ties += [tuple(r) for r in conn.execute(select(*tie_columns).where(ties.c.lo == lo,
-                                                                                     ties.c.hi.in_(batch)))]
-            conn.execute(delete(S.kb_links).where(S.kb_links.c.node == lo, S.kb_links.c.other.in_(batch)))
-            conn.execute(delete(S.kb_links).where(S.kb_links.c.node.in_(batch), S.kb_links.c.other == lo))
+    for batch in chunks(sorted(changed_pairs), PAIR_CHUNK):  # (lo, hi) pairs: each read through its index
+        pair_ties += [tuple(r) for r in conn.execute(select(*tie_columns).where(tuple_(ties.c.lo, ties.c.hi).in_(batch)))]
+        conn.execute(delete(links).where(tuple_(links.c.node, links.c.other).in_(batch + [(b, a) for a, b in batch])))
     counter.know(conn, {kb for pair in changed_pairs for kb in pair})
     insert_tuples(conn, S.kb_links, LINK_COLUMNS, sorted(_links(pair_ties, counter.entities)))
     if recounted_documents:  # what a link shows of its other end: one statement for them all
-        links = S.kb_links
         neighbours = select(links.c.other).where(links.c.node == bindparam("kb"))  # by node: indexed
         conn.execute(sql_update(links).where(links.c.node.in_(neighbours), links.c.other == bindparam("kb"))
                      .values(other_documents=bindparam("documents")),
                      [{"kb": kb, "documents": documents} for kb, documents in recounted_documents.items()])
 
-    # first meetings: kept by minimum (the stored ones read per (level, lo), written in two statements),
+    # first meetings: kept by minimum (the stored ones read by key, a batch a statement, written in two statements),
     # but those that were at an event merged away, read again from the presences now counted
     for level, lo, hi in redo:
         if level == "all" and (lo in merges.gone["entity"] | merges.into["entity"]
@@ -384,15 +377,11 @@ def update(conn: Connection) -> dict | None:
         first = _first_meeting(conn, lo, hi) if level == "all" else _org_first_meeting(conn, lo, hi)
         if first:
             counter.firsts[(level, lo, hi)] = first
-    his_of: dict[tuple, list] = defaultdict(list)
-    for level, lo, hi in counter.firsts:
-        his_of[(level, lo)].append(hi)
     stored = {}
-    for (level, lo), his in his_of.items():
-        for batch in chunks(sorted(his), IN_CHUNK):
-            stored.update(((level, lo, r.hi), (r.start, r.event)) for r in conn.execute(
-                select(firsts.c.hi, firsts.c.start, firsts.c.event)
-                .where(firsts.c.level == level, firsts.c.lo == lo, firsts.c.hi.in_(batch))))
+    for batch in chunks(sorted(counter.firsts), PAIR_CHUNK):
+        stored.update(((r.level, r.lo, r.hi), (r.start, r.event)) for r in conn.execute(
+            select(firsts.c.level, firsts.c.lo, firsts.c.hi, firsts.c.start, firsts.c.event)
+            .where(tuple_(firsts.c.level, firsts.c.lo, firsts.c.hi).in_(batch))))
     new, earlier = [], []
     for key, (start, date, event) in sorted(counter.firsts.items()):
         if key not in stored:

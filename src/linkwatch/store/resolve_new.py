@@ -35,6 +35,7 @@ from __future__ import annotations
 import json
 import logging
 from collections import Counter, defaultdict
+from typing import Iterable
 from itertools import chain
 
 from sqlalchemy import Text, cast, exists, func, insert, select, update
@@ -121,13 +122,21 @@ def resolve_new(engine: Engine) -> dict | None:
 
 
 class _InUse:
-    """``kb in taken``: taken in this step, or the id of a stored cluster (one indexed read)."""
+    """``kb in taken``: taken in this step, or the id of a stored cluster. The ids ``likely`` to be asked
+    are looked up together (one query a batch); any other, when asked (one indexed read)."""
 
-    def __init__(self, conn: Connection, taken: set[str]) -> None:
+    def __init__(self, conn: Connection, taken: set[str], likely: Iterable[str] = ()) -> None:
         self.conn, self.taken = conn, taken
+        self.asked = set(likely)
+        self.stored = {kb for kb, in _in(conn, select(S.clusters.c.kb_id).distinct(), S.clusters.c.kb_id, self.asked)} \
+            if self.asked else set()
 
     def __contains__(self, kb: str) -> bool:
-        return kb in self.taken or self.conn.execute(
+        if kb in self.taken:
+            return True
+        if kb in self.asked:
+            return kb in self.stored
+        return self.conn.execute(
             select(S.clusters.c.item_id).where(S.clusters.c.kb_id == kb).limit(1)).first() is not None
 
 
@@ -229,6 +238,8 @@ class _Step:
         size = self.sizes(multi) if multi else {}
         new_kb, moved = {}, {}
         taken: set[str] = set()
+        in_use = _InUse(self.conn, taken, likely=[fresh_id(items, self.prefix, ()) for items in groups
+                                                  if not any(i.startswith(NODE) for i in items)])
         for items in groups:
             olds = sorted(i[len(NODE):] for i in items if i.startswith(NODE))
             new = [i for i in items if not i.startswith(NODE)]
@@ -238,7 +249,7 @@ class _Step:
             elif olds:
                 keep = min(olds, key=lambda kb: (-size.get(kb, 0), kb))
             else:  # a re-resolved cluster keeps the id most of its items had, if no other took it
-                keep = kept_id(new, self.previous, taken) or fresh_id(new, self.prefix, _InUse(self.conn, taken))
+                keep = kept_id(new, self.previous, taken) or fresh_id(new, self.prefix, in_use)
             taken.add(keep)
             for item in new:
                 new_kb[item] = keep

@@ -16,6 +16,7 @@ then its organisations' (by id).
 """
 from __future__ import annotations
 
+import heapq
 from bisect import bisect_left, bisect_right
 from collections import defaultdict
 
@@ -28,6 +29,8 @@ from linkwatch.store.db import rows_in
 from linkwatch.store.edges import CO_PRESENCE_ROLES, date_key, entity_records
 
 COLUMNS = ("entity", "rank", "event", "date", "sources", "record", "claims")
+SHORT = 200  # rows: a timeline this short is read whole and written again when new rows join it (one
+# statement for all of them), a longer one makes room in place (``place``)
 BISECT_COST = 16  # a query reading one row by rank, in rows read by a streamed one (order of magnitude)
 
 
@@ -116,17 +119,32 @@ class Timelines:
 
     def merge(self, conn: Connection, events: set[str]) -> None:
         """Put the rows collected into their entities' stored timelines, replacing every row stored at
-        ``events`` (an entity with none collected there loses its rows: a kb id merged away)."""
+        ``events`` (an entity with none collected there loses its rows: a kb id merged away). A short
+        timeline is merged in memory with its new rows and written again; a long one makes room."""
         t = S.kb_timeline
         held: dict[str, list[int]] = defaultdict(list)  # entity → the ranks of its rows at events
         for batch in chunks(sorted(events), 500):
             for who, rank in conn.execute(select(t.c.entity, t.c.rank).where(t.c.event.in_(batch))):
                 held[who].append(rank)
+        entities = sorted(held.keys() | self.rows.keys())
+        sizes = dict(rows_in(conn, select(t.c.entity, func.count()).group_by(t.c.entity), t.c.entity, entities))
+        short = {who for who in entities if sizes.get(who, 0) <= SHORT}
+        stored: dict[str, list] = defaultdict(list)  # a short timeline's rows, read whole (in rank order)
+        for r in rows_in(conn, select(t).order_by(t.c.entity, t.c.rank), t.c.entity, short):
+            stored[r.entity].append(r)
+        for batch in chunks(sorted(short), 500):
+            conn.execute(delete(t).where(t.c.entity.in_(batch)))
         rows = []
-        for who in sorted(held.keys() | self.rows.keys()):
+        for who in entities:
             new = [(key, event, info["date"], *self._record(who, event, info, claims, via, cast))
                    for key, event, info, claims, via, cast in sorted(self.rows.get(who, ()))]
-            rows += place(conn, who, new, sorted(held.get(who, ())))
+            if who not in short:
+                rows += place(conn, who, new, sorted(held.get(who, ())))
+                continue
+            removed = set(held.get(who, ()))
+            kept = [(order_key(r.event, r.record), r.event, r.date, r.sources, r.record, r.claims)
+                    for r in stored[who] if r.rank not in removed]
+            rows += [(who, rank, *row[1:]) for rank, row in enumerate(heapq.merge(kept, new, key=lambda row: row[0]))]
         insert_tuples(conn, t, COLUMNS, rows)
 
     def _ref(self, kb: str) -> dict:
