@@ -50,7 +50,7 @@ from linkwatch.resolve.events import CONFLICT_RULE, MAX_BLOCK as EVENT_BLOCK, MA
     states_tolerant
 from linkwatch.resolve.graph import Clusterer
 from linkwatch.store import schema as S
-from linkwatch.store.db import chunks, now, writing
+from linkwatch.store.db import chunks, insert_tuples, now, writing
 from linkwatch.store.edges import touch
 from linkwatch.store.items import (EVENT_COLUMNS, PARTY_ROLES, RECORD_COLUMNS, SEP, _in, entity_keys,
                                    entity_records, event_keys, event_records, kb_ids, key_text, write_keys)
@@ -260,7 +260,7 @@ class _Step:
         for old, keep in moved.items():
             self.conn.execute(update(c).where(c.c.kb_id == old, c.c.kind == self.kind).values(kb_id=keep))
         if new_kb:
-            self.conn.execute(c.insert(), [dict(item_id=i, kind=self.kind, kb_id=k) for i, k in new_kb.items()])
+            insert_tuples(self.conn, c, ("item_id", "kind", "kb_id"), ((i, self.kind, k) for i, k in new_kb.items()))
         return new_kb, moved
 
     def judgements(self, clusters: Clusterer) -> int:

@@ -20,7 +20,7 @@ from linkwatch.resolve import confidence as conf
 from linkwatch.resolve.events import EventRecord, compatible_times, event_conflicts
 from linkwatch.resolve.names import name_key
 from linkwatch.store import schema as S
-from linkwatch.store.db import chunks
+from linkwatch.store.db import chunks, plain_rows
 
 IN_CHUNK = 500
 
@@ -70,7 +70,7 @@ def write_entity_summaries(conn: Connection, kb_ids: Iterable[str] | None = None
             rows.append(dict(kb_id=kb, type=kind, name=ordered[0][0], aliases=[n for n, _ in ordered[1:]],
                              documents=documents, sources=sources, ref_id=ref, watchlisted=watched))
         if rows:
-            conn.execute(S.kb_entities.insert(), rows)
+            plain_rows(conn, S.kb_entities, rows)
         written += len(rows)
     return written
 
@@ -104,7 +104,7 @@ def write_event_summaries(conn: Connection, members: dict[str, list[EventRecord]
                                             .where(S.kb_entities.c.kb_id.in_(part))).all())
         rows = [_event_row(kb, evs, modality, docs, grades, place_names) for kb, evs in evs_of.items() if evs]
         if rows:
-            conn.execute(S.kb_events.insert(), rows)
+            plain_rows(conn, S.kb_events, rows)
         written += len(rows)
     return written
 

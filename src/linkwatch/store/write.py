@@ -19,14 +19,14 @@ from collections import Counter, defaultdict
 from dataclasses import dataclass, field
 from typing import Iterable
 
-from sqlalchemy import JSON, and_, bindparam, delete, func, or_, select
+from sqlalchemy import and_, bindparam, delete, func, or_, select
 from sqlalchemy.engine import Connection
 
 from linkwatch.resolve import syndication
 from linkwatch.resolve.names import fold, name_key
 from linkwatch.resolve.reference import reference_id
 from linkwatch.store import schema
-from linkwatch.store.db import chunks, insert_tuples, now
+from linkwatch.store.db import chunks, now, plain_rows
 from linkwatch.store.edges import touch
 
 log = logging.getLogger(__name__)
@@ -105,41 +105,15 @@ def forget_documents(conn: Connection, document_ids: list[str]) -> None:
 
 
 def insert_rows(conn: Connection, rows: dict) -> None:
-    """Insert ``{table: [row, ...]}``, tables in ``TABLES`` order: one ``COPY`` a table on PostgreSQL, one
-    executemany a table elsewhere (SQLite runs it in C)."""
+    """Insert ``{table: [row, ...]}``, tables in ``TABLES`` order, one statement a table (``COPY`` on
+    PostgreSQL)."""
     touch(conn)  # claims changed: the analysis aggregates are stale until refresh_edges
     for table in TABLES:
         if rows.get(table):
-            if conn.dialect.name == "postgresql":
-                copy_rows(conn, table, rows[table])
-            elif conn.dialect.name == "sqlite" and table is not schema.documents:
-                plain_rows(conn, table, rows[table])
+            if conn.dialect.name == "sqlite" and table is schema.documents:
+                conn.execute(table.insert(), rows[table])  # DateTime columns: their text form is SQLAlchemy's
             else:
-                conn.execute(table.insert(), rows[table])
-
-
-def plain_rows(conn: Connection, table, rows: list[dict]) -> None:
-    """SQLite: the driver's executemany with plain tuples, JSON columns serialised here (SQLAlchemy's
-    per-row parameter processing is most of the cost otherwise). Not for DateTime columns, whose text
-    form is SQLAlchemy's to choose."""
-    columns = tuple(rows[0])
-    insert_tuples(conn, table, columns, (tuple(row[c] for c in columns) for row in rows))
-
-
-def copy_rows(conn: Connection, table, rows: list[dict]) -> None:
-    """PostgreSQL ``COPY … FROM STDIN`` of rows (all with the first row's keys) in the connection's
-    transaction: one round trip for the batch instead of a statement a row."""
-    columns = list(rows[0])
-    json_columns = {c.name for c in table.columns if isinstance(c.type, JSON)}
-    names = ", ".join(conn.dialect.identifier_preparer.quote(c) for c in columns)
-    cursor = conn.connection.driver_connection.cursor()
-    try:
-        with cursor.copy(f"COPY {table.name} ({names}) FROM STDIN") as copy:
-            for row in rows:
-                copy.write_row([json.dumps(row[c]) if c in json_columns and row[c] is not None else row[c]
-                                for c in columns])
-    finally:
-        cursor.close()
+                plain_rows(conn, table, rows[table])
 
 
 def write_report(conn: Connection, report: dict, *, extractor: str | None = None,
