@@ -26,7 +26,7 @@ from linkwatch.resolve import syndication
 from linkwatch.resolve.names import fold, name_key
 from linkwatch.resolve.reference import reference_id
 from linkwatch.store import schema
-from linkwatch.store.db import chunks, now, plain_rows
+from linkwatch.store.db import chunks, key_counts, now, plain_rows
 from linkwatch.store.edges import touch
 
 log = logging.getLogger(__name__)
@@ -292,16 +292,7 @@ def store_batch(conn: Connection, batch: list[Prepared], *, extractor: str | Non
 def _held(conn: Connection, table, key: tuple[str, ...], values: set[tuple]) -> Counter:
     """Key (a text fingerprint, a signature band) → how many stored documents hold it, for the keys
     ``values`` (at most ``POSTING_CAP`` each: ``_capped``), read through the key's index."""
-    counts: Counter = Counter()
-    columns = [table.c[k] for k in key]
-    for batch in chunks(sorted(values), IN_CHUNK):
-        # each column IN its values (an index on the key uses all of them); combinations not asked for drop
-        where = [column.in_(sorted({v[i] for v in batch})) for i, column in enumerate(columns)]
-        wanted = set(batch)
-        for *value, n in conn.execute(select(*columns, func.count()).where(*where).group_by(*columns)):
-            if tuple(value) in wanted:
-                counts[tuple(value)] = n
-    return counts
+    return key_counts(conn, table, key, values)
 
 
 def _capped(rows: list[dict], key: tuple[str, ...], held: Counter) -> list[dict]:
