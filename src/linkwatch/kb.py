@@ -133,6 +133,7 @@ def ingest_articles(items: Iterable[Article | Failure], *, db=None, jobs: int = 
             merges.update((key, out[key]) for key in merges)
         summary.update(out, **merges)
         stored["since"] = 0
+        _give_back_memory()
 
     def flush() -> None:
         """Store the pending reports in one transaction: all of them or none (a killed ingest
@@ -173,6 +174,27 @@ def ingest_articles(items: Iterable[Article | Failure], *, db=None, jobs: int = 
         resolve_step()
     summary.update(totals(engine))
     return summary
+
+
+@lru_cache(maxsize=1)
+def _malloc_trim():
+    """glibc's ``malloc_trim`` (None elsewhere)."""
+    import ctypes
+    import ctypes.util
+    try:
+        return ctypes.CDLL(ctypes.util.find_library("c") or "libc.so.6").malloc_trim
+    except (OSError, AttributeError):
+        return None
+
+
+def _give_back_memory() -> None:
+    """Return the heap a resolution step freed to the system. Its tens of MB of short-lived objects leave
+    glibc's heap fragmented, and a long ingest's resident size would creep up step by step (about 20 MB
+    over 3,000 documents, measured) though nothing is kept; Dask's workers trim for the same reason."""
+    trim = _malloc_trim()
+    if trim is not None:
+        gc.collect()
+        trim(0)
 
 
 def _ramp(items: Iterable, size: int) -> Iterator[list]:

@@ -19,6 +19,7 @@ from __future__ import annotations
 import heapq
 from bisect import bisect_left, bisect_right
 from collections import defaultdict
+from typing import Iterator
 
 from sqlalchemy import bindparam, delete, func, select, update as sql_update
 from sqlalchemy.engine import Connection
@@ -30,7 +31,8 @@ from linkwatch.store.edges import CO_PRESENCE_ROLES, date_key, entity_records
 
 COLUMNS = ("entity", "rank", "event", "date", "sources", "record", "claims")
 SHORT = 200  # rows: a timeline this short is read whole and written again when new rows join it (one
-# statement for all of them), a longer one makes room in place (``place``)
+# statement for a batch of them), a longer one makes room in place (``place``)
+BATCH_ROWS = 500  # stored timeline rows read and written again at once
 BISECT_COST = 16  # a query reading one row by rank, in rows read by a streamed one (order of magnitude)
 
 
@@ -128,24 +130,27 @@ class Timelines:
                 held[who].append(rank)
         entities = sorted(held.keys() | self.rows.keys())
         sizes = dict(rows_in(conn, select(t.c.entity, func.count()).group_by(t.c.entity), t.c.entity, entities))
-        short = {who for who in entities if sizes.get(who, 0) <= SHORT}
-        stored: dict[str, list] = defaultdict(list)  # a short timeline's rows, read whole (in rank order)
-        for r in rows_in(conn, select(t).order_by(t.c.entity, t.c.rank), t.c.entity, short):
-            stored[r.entity].append(r)
-        for batch in chunks(sorted(short), 500):
+        for batch in _batches([who for who in entities if sizes.get(who, 0) <= SHORT], sizes, BATCH_ROWS):
+            stored: dict[str, list] = defaultdict(list)  # the batch's timelines, read whole (in rank order)
+            for r in rows_in(conn, select(t).order_by(t.c.entity, t.c.rank), t.c.entity, batch):
+                stored[r.entity].append(r)
             conn.execute(delete(t).where(t.c.entity.in_(batch)))
-        rows = []
+            rows = []
+            for who in batch:
+                removed = set(held.get(who, ()))
+                kept = [(order_key(r.event, r.record), r.event, r.date, r.sources, r.record, r.claims)
+                        for r in stored.pop(who, ()) if r.rank not in removed]
+                rows += [(who, rank, *row[1:]) for rank, row in
+                         enumerate(heapq.merge(kept, self._new_rows(who), key=lambda row: row[0]))]
+            insert_tuples(conn, t, COLUMNS, rows)
         for who in entities:
-            new = [(key, event, info["date"], *self._record(who, event, info, claims, via, cast))
-                   for key, event, info, claims, via, cast in sorted(self.rows.get(who, ()))]
-            if who not in short:
-                rows += place(conn, who, new, sorted(held.get(who, ())))
-                continue
-            removed = set(held.get(who, ()))
-            kept = [(order_key(r.event, r.record), r.event, r.date, r.sources, r.record, r.claims)
-                    for r in stored[who] if r.rank not in removed]
-            rows += [(who, rank, *row[1:]) for rank, row in enumerate(heapq.merge(kept, new, key=lambda row: row[0]))]
-        insert_tuples(conn, t, COLUMNS, rows)
+            if sizes.get(who, 0) > SHORT:
+                insert_tuples(conn, t, COLUMNS, place(conn, who, self._new_rows(who), sorted(held.get(who, ()))))
+
+    def _new_rows(self, who: str) -> list[tuple]:
+        """``who``'s rows collected, in order: (order key, event, date, sources, record, claims)."""
+        return [(key, event, info["date"], *self._record(who, event, info, claims, via, cast))
+                for key, event, info, claims, via, cast in sorted(self.rows.pop(who, ()))]
 
     def _ref(self, kb: str) -> dict:
         return dict(self.names.get(kb) or {"id": kb, "name": kb, "type": None})
@@ -164,6 +169,19 @@ class Timelines:
             "sources": sources,
         }
         return sources, record, [c[0] for c in claims]
+
+
+def _batches(entities: list[str], sizes: dict[str, int], budget: int) -> Iterator[list[str]]:
+    """``entities`` in lists whose stored rows (``sizes``) add up to about ``budget`` (at most 500 a list)."""
+    batch, rows = [], 0
+    for who in entities:
+        if batch and (rows + sizes.get(who, 0) > budget or len(batch) >= 500):
+            yield batch
+            batch, rows = [], 0
+        batch.append(who)
+        rows += sizes.get(who, 0)
+    if batch:
+        yield batch
 
 
 def place(conn: Connection, who: str, new: list[tuple], removed: list[int]) -> list[tuple]:
