@@ -27,7 +27,7 @@ from linkwatch.analysis.newlinks import _History, _kb_pairs, PRESENT, new_links
 from linkwatch.analysis.source import keep_node, ties_around
 from linkwatch.analysis.timeline import _own_events, timeline
 from linkwatch.kb import ingest_articles, merge, split, undo
-from linkwatch.store import connect, resolve_store, schema as S, timelines
+from linkwatch.store import resolve_store, schema as S, timelines
 from linkwatch.store.edges import date_key, generation, is_built, period_start, refresh_edges, touch
 from linkwatch.store.increment import update
 from linkwatch.store.judge import judge
