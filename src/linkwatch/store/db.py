@@ -15,7 +15,7 @@ from datetime import datetime, timezone
 from itertools import islice
 from typing import Iterable, Iterator
 
-from sqlalchemy import ARRAY, JSON, any_, bindparam, column, create_engine, event, func, inspect, select, true
+from sqlalchemy import ARRAY, JSON, and_, any_, bindparam, column, create_engine, event, func, inspect, select, true
 from sqlalchemy.engine import Connection, Engine, make_url
 from sqlalchemy.exc import ArgumentError, DBAPIError, SQLAlchemyError
 
@@ -54,6 +54,43 @@ def among(conn: Connection, column, values: Iterable):
     if conn.dialect.name == "postgresql":
         return column == any_(bindparam(None, list(values), type_=ARRAY(column.type)))
     return column.in_(list(values))
+
+
+def rows_at(conn: Connection, columns: list, key: tuple, keys: Iterable[tuple], *, chunk: int = 250) -> Iterator:
+    """The rows (``columns`` of one table) whose ``key`` columns hold one of ``keys`` (tuples), each found
+    through an index on ``key``: on PostgreSQL the keys as unnested arrays joined to the table; elsewhere
+    ``(a = ? AND b = ?) OR …`` in the driver's SQL, ``chunk`` keys a statement (SQLite reads the whole table
+    for a row-value ``IN`` list, and building the same condition as SQLAlchemy expressions costs more than
+    the look-ups)."""
+    table = key[0].table
+    for batch in chunks(sorted(set(keys)), chunk):
+        if conn.dialect.name == "postgresql":
+            at = func.unnest(*(bindparam(None, [v[i] for v in batch], type_=ARRAY(c.type)) for i, c in enumerate(key))) \
+                .table_valued(*(column(c.name, c.type) for c in key)).render_derived(name="keys")
+            yield from conn.execute(select(*columns).select_from(
+                at.join(table, and_(*(c == at.c[c.name] for c in key)))))
+            continue
+        quote, mark = conn.dialect.identifier_preparer.quote, _mark(conn)
+        term = "(" + " AND ".join(f"{quote(c.name)} = {mark}" for c in key) + ")"
+        yield from conn.exec_driver_sql(
+            f"SELECT {', '.join(quote(c.name) for c in columns)} FROM {quote(table.name)} WHERE "
+            + " OR ".join([term] * len(batch)), tuple(v for k in batch for v in k))
+
+
+def delete_at(conn: Connection, key: tuple, keys: Iterable[tuple], *, where: str = "") -> None:
+    """Delete the rows whose ``key`` columns hold one of ``keys`` (tuples): one statement run for every key
+    by the driver (an index look-up each); ``where``: a further condition, in SQL."""
+    keys = sorted(set(keys))
+    if not keys:
+        return
+    quote, mark = conn.dialect.identifier_preparer.quote, _mark(conn)
+    conn.exec_driver_sql(f"DELETE FROM {quote(key[0].table.name)} WHERE "
+                         + " AND ".join(f"{quote(c.name)} = {mark}" for c in key) + (f" AND {where}" if where else ""),
+                         keys)
+
+
+def _mark(conn: Connection) -> str:
+    return "?" if conn.dialect.paramstyle == "qmark" else "%s"
 
 
 def key_counts(conn: Connection, table, key: tuple[str, ...], values: Iterable[tuple], *,
@@ -102,7 +139,7 @@ def insert_tuples(conn: Connection, table, columns: tuple[str, ...], rows: Itera
         finally:
             cursor.close()
         return n
-    mark = "?" if conn.dialect.paramstyle == "qmark" else "%s"
+    mark = _mark(conn)
     sql = f"INSERT INTO {quote(table.name)} ({names}) VALUES ({', '.join([mark] * len(columns))})"
     for batch in chunks(rows, chunk):
         conn.exec_driver_sql(sql, batch)

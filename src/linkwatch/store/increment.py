@@ -38,11 +38,11 @@ import logging
 from dataclasses import dataclass
 
 from sqlalchemy import (String, and_, bindparam, case, cast, delete, exists, func, insert, literal, or_, select,
-                        tuple_, update as sql_update)
+                        update as sql_update)
 from sqlalchemy.engine import Connection
 
 from linkwatch.store import schema as S, timelines
-from linkwatch.store.db import chunks, insert_tuples
+from linkwatch.store.db import chunks, delete_at, insert_tuples, rows_at
 from linkwatch.store.edges import (FIRST_COLUMNS, LINK_COLUMNS, MEMBERSHIP_PREDICATES, PRESENCE_COLUMNS, TIE_COLUMNS,
                                    Counter, Scope, _links, _participations, _relations, generation, mark_built,
                                    period_start, relation_claims)
@@ -51,7 +51,6 @@ log = logging.getLogger(__name__)
 
 SEP = "\x1f"
 IN_CHUNK = 500  # keys per IN (...) list
-PAIR_CHUNK = 250  # (lo, hi) pairs per IN (...) list of pairs
 # a change touching more than this share of the kb events is rebuilt: a recount then reads about what a
 # rebuild reads, event by event, and holds more (measured: bench/refresh_memory.py --step); below
 # SMALL_STORE events either is quick, and the change is recounted
@@ -338,8 +337,7 @@ def update(conn: Connection) -> dict | None:
             conn.execute(delete(firsts).where(firsts.c.level == "all", end.in_(batch)))
 
     # ties: the relation ties of the pairs new claims relate, the co-presences at the events
-    for batch in chunks(sorted(related), IN_CHUNK):
-        conn.execute(delete(ties).where(ties.c.kind != "co_presence", tuple_(ties.c.lo, ties.c.hi).in_(batch)))
+    delete_at(conn, (ties.c.lo, ties.c.hi), related, where="kind <> 'co_presence'")
     present = set()
     for batch in chunks(sorted(events), IN_CHUNK):
         present.update(conn.execute(select(S.kb_presence.c.entity).where(S.kb_presence.c.event.in_(batch))).scalars())
@@ -356,9 +354,8 @@ def update(conn: Connection) -> dict | None:
     changed_pairs.update((t[0], t[1]) for t in counter.ties)
     tie_columns, links = [ties.c[c] for c in TIE_COLUMNS], S.kb_links
     pair_ties = []
-    for batch in chunks(sorted(changed_pairs), PAIR_CHUNK):  # (lo, hi) pairs: each read through its index
-        pair_ties += [tuple(r) for r in conn.execute(select(*tie_columns).where(tuple_(ties.c.lo, ties.c.hi).in_(batch)))]
-        conn.execute(delete(links).where(tuple_(links.c.node, links.c.other).in_(batch + [(b, a) for a, b in batch])))
+    pair_ties += [tuple(r) for r in rows_at(conn, tie_columns, (ties.c.lo, ties.c.hi), changed_pairs)]
+    delete_at(conn, (links.c.node, links.c.other), [p for lo, hi in changed_pairs for p in ((lo, hi), (hi, lo))])
     counter.know(conn, {kb for pair in changed_pairs for kb in pair})
     insert_tuples(conn, S.kb_links, LINK_COLUMNS, sorted(_links(pair_ties, counter.entities)))
     if recounted_documents:  # what a link shows of its other end: one statement for them all
@@ -378,10 +375,9 @@ def update(conn: Connection) -> dict | None:
         if first:
             counter.firsts[(level, lo, hi)] = first
     stored = {}
-    for batch in chunks(sorted(counter.firsts), PAIR_CHUNK):
-        stored.update(((r.level, r.lo, r.hi), (r.start, r.event)) for r in conn.execute(
-            select(firsts.c.level, firsts.c.lo, firsts.c.hi, firsts.c.start, firsts.c.event)
-            .where(tuple_(firsts.c.level, firsts.c.lo, firsts.c.hi).in_(batch))))
+    stored.update(((r.level, r.lo, r.hi), (r.start, r.event)) for r in rows_at(
+        conn, [firsts.c.level, firsts.c.lo, firsts.c.hi, firsts.c.start, firsts.c.event],
+        (firsts.c.level, firsts.c.lo, firsts.c.hi), counter.firsts))
     new, earlier = [], []
     for key, (start, date, event) in sorted(counter.firsts.items()):
         if key not in stored:

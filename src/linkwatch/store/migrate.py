@@ -108,6 +108,14 @@ def _aggregate_indexes(conn: Connection) -> None:
     conn.exec_driver_sql(schema.KB_EVENTS_LOCATION_INDEX)
 
 
+def _step_indexes(conn: Connection) -> None:
+    """The indexes an incremental step reads by (without them each step read every event, or every first
+    meeting): events by their place's or organiser's record (resolution blocks events by place), first
+    meetings by event (``store.increment``)."""
+    for ddl in schema.STEP_INDEXES:
+        conn.exec_driver_sql(ddl)
+
+
 MIGRATIONS: list[tuple[str, Callable[[Connection], None]]] = [
     ("0001_initial", _initial),
     ("0002_fingerprints", _fingerprints),
@@ -118,6 +126,7 @@ MIGRATIONS: list[tuple[str, Callable[[Connection], None]]] = [
     ("0007_seen", _seen),
     ("0008_block_keys", _block_keys),
     ("0009_aggregate_indexes", _aggregate_indexes),
+    ("0010_step_indexes", _step_indexes),
 ]
 
 

@@ -415,6 +415,14 @@ it without its quotes (type, name, date, place, roles, modalities, sources, co-p
 # entity (a renamed place's name shows in their timeline rows); plain DDL, so 0001 builds kb_events as before
 KB_EVENTS_LOCATION_INDEX = "CREATE INDEX IF NOT EXISTS ix_lw_kb_events_location ON kb_events (location_kb)"
 
+# added by migration 0010_step_indexes (plain DDL, as above): an event by its place's or organiser's record,
+# the first meetings at an event
+STEP_INDEXES = (
+    "CREATE INDEX IF NOT EXISTS ix_lw_events_location_record ON events (location_record)",
+    "CREATE INDEX IF NOT EXISTS ix_lw_events_organizer_record ON events (organizer_record)",
+    "CREATE INDEX IF NOT EXISTS ix_lw_kb_firsts_event ON kb_firsts (event)",
+)
+
 # added by migration 0007_seen: what the analysis aggregates were counted from (``store.increment``)
 kb_seen = Table(
     "kb_seen", metadata,
