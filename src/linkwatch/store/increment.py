@@ -51,6 +51,7 @@ log = logging.getLogger(__name__)
 
 SEP = "\x1f"
 IN_CHUNK = 500  # keys per IN (...) list
+LINK_BATCH = 250  # entity pairs whose kb_links rows are counted again at once (from all their ties)
 # a change touching more than this share of the kb events is rebuilt: a recount then reads about what a
 # rebuild reads, event by event, and holds more (measured: bench/refresh_memory.py --step); below
 # SMALL_STORE events either is quick, and the change is recounted
@@ -353,11 +354,12 @@ def update(conn: Connection) -> dict | None:
     # the pairs whose ties changed: their kb_links rows, from all their ties
     changed_pairs.update((t[0], t[1]) for t in counter.ties)
     tie_columns, links = [ties.c[c] for c in TIE_COLUMNS], S.kb_links
-    pair_ties = []
-    pair_ties += [tuple(r) for r in rows_at(conn, tie_columns, (ties.c.lo, ties.c.hi), changed_pairs)]
     delete_at(conn, (links.c.node, links.c.other), [p for lo, hi in changed_pairs for p in ((lo, hi), (hi, lo))])
     counter.know(conn, {kb for pair in changed_pairs for kb in pair})
-    insert_tuples(conn, S.kb_links, LINK_COLUMNS, sorted(_links(pair_ties, counter.entities)))
+    for batch in chunks(sorted(changed_pairs), LINK_BATCH):  # a pair's link counts all its ties: a batch at a time
+        pair_ties = [tuple(r) for r in rows_at(conn, tie_columns, (ties.c.lo, ties.c.hi), batch)]
+        insert_tuples(conn, S.kb_links, LINK_COLUMNS, sorted(_links(pair_ties, counter.entities)))
+    del changed_pairs
     if recounted_documents:  # what a link shows of its other end: one statement for them all
         neighbours = select(links.c.other).where(links.c.node == bindparam("kb"))  # by node: indexed
         conn.execute(sql_update(links).where(links.c.node.in_(neighbours), links.c.other == bindparam("kb"))
