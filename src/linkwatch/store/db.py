@@ -65,8 +65,7 @@ def rows_at(conn: Connection, columns: list, key: tuple, keys: Iterable[tuple], 
     table = key[0].table
     for batch in chunks(sorted(set(keys)), chunk):
         if conn.dialect.name == "postgresql":
-            at = func.unnest(*(bindparam(None, [v[i] for v in batch], type_=ARRAY(c.type)) for i, c in enumerate(key))) \
-                .table_valued(*(column(c.name, c.type) for c in key)).render_derived(name="keys")
+            at = _unnested(key, batch)
             yield from conn.execute(select(*columns).select_from(
                 at.join(table, and_(*(c == at.c[c.name] for c in key)))))
             continue
@@ -89,6 +88,13 @@ def delete_at(conn: Connection, key: tuple, keys: Iterable[tuple], *, where: str
                          keys)
 
 
+def _unnested(columns, keys: list[tuple]):
+    """PostgreSQL: ``keys`` (tuples of ``columns``' values) as a table ``keys`` with the columns' names,
+    one array parameter a column."""
+    return func.unnest(*(bindparam(None, [k[i] for k in keys], type_=ARRAY(c.type)) for i, c in enumerate(columns))) \
+        .table_valued(*(column(c.name, c.type) for c in columns)).render_derived(name="keys")
+
+
 def _mark(conn: Connection) -> str:
     return "?" if conn.dialect.paramstyle == "qmark" else "%s"
 
@@ -103,9 +109,7 @@ def key_counts(conn: Connection, table, key: tuple[str, ...], values: Iterable[t
     columns = [table.c[k] for k in key]
     for batch in chunks(sorted(set(values)), chunk):
         if conn.dialect.name == "postgresql":
-            keys = func.unnest(*(bindparam(None, [v[i] for v in batch], type_=ARRAY(c.type))
-                                 for i, c in enumerate(columns))) \
-                .table_valued(*(column(c.name, c.type) for c in columns)).render_derived(name="keys")
+            keys = _unnested(columns, batch)
             held = select(func.count().label("n")).where(*(c == keys.c[c.name] for c in columns)).lateral("held")
             stmt = select(*keys.c, held.c.n).select_from(keys.join(held, true()))
             counts.update({tuple(value): n for *value, n in conn.execute(stmt) if n})

@@ -359,7 +359,6 @@ def update(conn: Connection) -> dict | None:
     for batch in chunks(sorted(changed_pairs), LINK_BATCH):  # a pair's link counts all its ties: a batch at a time
         pair_ties = [tuple(r) for r in rows_at(conn, tie_columns, (ties.c.lo, ties.c.hi), batch)]
         insert_tuples(conn, S.kb_links, LINK_COLUMNS, sorted(_links(pair_ties, counter.entities)))
-    del changed_pairs
     if recounted_documents:  # what a link shows of its other end: one statement for them all
         neighbours = select(links.c.other).where(links.c.node == bindparam("kb"))  # by node: indexed
         conn.execute(sql_update(links).where(links.c.node.in_(neighbours), links.c.other == bindparam("kb"))
@@ -376,10 +375,9 @@ def update(conn: Connection) -> dict | None:
         first = _first_meeting(conn, lo, hi) if level == "all" else _org_first_meeting(conn, lo, hi)
         if first:
             counter.firsts[(level, lo, hi)] = first
-    stored = {}
-    stored.update(((r.level, r.lo, r.hi), (r.start, r.event)) for r in rows_at(
+    stored = {(r.level, r.lo, r.hi): (r.start, r.event) for r in rows_at(
         conn, [firsts.c.level, firsts.c.lo, firsts.c.hi, firsts.c.start, firsts.c.event],
-        (firsts.c.level, firsts.c.lo, firsts.c.hi), counter.firsts))
+        (firsts.c.level, firsts.c.lo, firsts.c.hi), counter.firsts)}
     new, earlier = [], []
     for key, (start, date, event) in sorted(counter.firsts.items()):
         if key not in stored:

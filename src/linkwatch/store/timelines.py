@@ -25,8 +25,7 @@ from sqlalchemy import bindparam, delete, func, select, update as sql_update
 from sqlalchemy.engine import Connection
 
 from linkwatch.store import schema as S
-from linkwatch.store.db import chunks, insert_tuples
-from linkwatch.store.db import rows_in
+from linkwatch.store.db import among, chunks, insert_tuples, rows_in
 from linkwatch.store.edges import CO_PRESENCE_ROLES, date_key, entity_records
 
 COLUMNS = ("entity", "rank", "event", "date", "sources", "record", "claims")
@@ -125,16 +124,15 @@ class Timelines:
         timeline is merged in memory with its new rows and written again; a long one makes room."""
         t = S.kb_timeline
         held: dict[str, list[int]] = defaultdict(list)  # entity → the ranks of its rows at events
-        for batch in chunks(sorted(events), 500):
-            for who, rank in conn.execute(select(t.c.entity, t.c.rank).where(t.c.event.in_(batch))):
-                held[who].append(rank)
+        for who, rank in rows_in(conn, select(t.c.entity, t.c.rank), t.c.event, events):
+            held[who].append(rank)
         entities = sorted(held.keys() | self.rows.keys())
         sizes = dict(rows_in(conn, select(t.c.entity, func.count()).group_by(t.c.entity), t.c.entity, entities))
         for batch in _batches([who for who in entities if sizes.get(who, 0) <= SHORT], sizes, BATCH_ROWS):
             stored: dict[str, list] = defaultdict(list)  # the batch's timelines, read whole (in rank order)
             for r in rows_in(conn, select(t).order_by(t.c.entity, t.c.rank), t.c.entity, batch):
                 stored[r.entity].append(r)
-            conn.execute(delete(t).where(t.c.entity.in_(batch)))
+            conn.execute(delete(t).where(among(conn, t.c.entity, batch)))
             rows = []
             for who in batch:
                 removed = set(held.get(who, ()))
@@ -145,7 +143,8 @@ class Timelines:
             insert_tuples(conn, t, COLUMNS, rows)
         for who in entities:
             if sizes.get(who, 0) > SHORT:
-                insert_tuples(conn, t, COLUMNS, place(conn, who, self._new_rows(who), sorted(held.get(who, ()))))
+                insert_tuples(conn, t, COLUMNS, place(conn, who, self._new_rows(who), sorted(held.get(who, ())),
+                                                      stored=sizes[who]))
 
     def _new_rows(self, who: str) -> list[tuple]:
         """``who``'s rows collected, in order: (order key, event, date, sources, record, claims)."""
@@ -184,13 +183,16 @@ def _batches(entities: list[str], sizes: dict[str, int], budget: int) -> Iterato
         yield batch
 
 
-def place(conn: Connection, who: str, new: list[tuple], removed: list[int]) -> list[tuple]:
+def place(conn: Connection, who: str, new: list[tuple], removed: list[int], *,
+          stored: int | None = None) -> list[tuple]:
     """Make room in ``who``'s stored timeline for ``new`` rows ((order key, event, date, sources, record,
     claims), sorted), removing its rows at the ranks ``removed`` (sorted); returns the new rows, ranked,
-    to insert. A new row's place is found among the stored ranks (they are in order: ``_places``), and
-    the rows after it shift down by stretches, in one statement."""
+    to insert (``stored``: its row count, when the caller has it). A new row's place is found among the
+    stored ranks (they are in order: ``_places``), and the rows after it shift down by stretches, in one
+    statement."""
     t = S.kb_timeline
-    stored = conn.execute(select(func.count()).where(t.c.entity == who)).scalar()
+    if stored is None:
+        stored = conn.execute(select(func.count()).where(t.c.entity == who)).scalar()
     places = _places(conn, who, [row[0] for row in new], stored)  # stored rows ordered before each
     for batch in chunks(removed, 500):
         conn.execute(delete(t).where(t.c.entity == who, t.c.rank.in_(batch)))

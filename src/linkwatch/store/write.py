@@ -267,7 +267,8 @@ def store_batch(conn: Connection, batch: list[Prepared], *, extractor: str | Non
     index = BatchIndex()
     rows: dict = {table: [] for table in TABLES}
     statuses = []
-    held = _held(conn, schema.fingerprints, ("hash",), {(h,) for item in batch for h in item.fingerprints})
+    # how many stored documents hold each fingerprint and band (at most POSTING_CAP each: _capped)
+    held = key_counts(conn, schema.fingerprints, ("hash",), {(h,) for item in batch for h in item.fingerprints})
     for item in batch:
         document_id, doc = item.document_id, item.report["document"]
         common = {h for h in item.fingerprints if held[(h,)] >= POSTING_CAP}
@@ -282,17 +283,11 @@ def store_batch(conn: Connection, batch: list[Prepared], *, extractor: str | Non
         statuses.append(("changed" if document_id in before else "new", doc.get("source") or document_id))
     rows[schema.fingerprints] = _capped(rows[schema.fingerprints], ("hash",), held)
     key = ("kind", "band", "hash")
-    rows[schema.signature_bands] = _capped(rows[schema.signature_bands], key, _held(
+    rows[schema.signature_bands] = _capped(rows[schema.signature_bands], key, key_counts(
         conn, schema.signature_bands, key, {tuple(row[k] for k in key) for row in rows[schema.signature_bands]}))
     insert_rows(conn, rows)
     clear_failures(conn, [item.report["document"].get("source") for item in batch])
     return statuses
-
-
-def _held(conn: Connection, table, key: tuple[str, ...], values: set[tuple]) -> Counter:
-    """Key (a text fingerprint, a signature band) → how many stored documents hold it, for the keys
-    ``values`` (at most ``POSTING_CAP`` each: ``_capped``), read through the key's index."""
-    return key_counts(conn, table, key, values)
 
 
 def _capped(rows: list[dict], key: tuple[str, ...], held: Counter) -> list[dict]:
