@@ -35,8 +35,8 @@ from __future__ import annotations
 import json
 import logging
 from collections import Counter, defaultdict
-from typing import Iterable
 from itertools import chain
+from typing import Iterable
 
 from sqlalchemy import Text, cast, exists, func, insert, select, update
 from sqlalchemy.engine import Connection, Engine
