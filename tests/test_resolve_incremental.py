@@ -229,3 +229,15 @@ def test_a_replaced_document_resolves_the_whole_store(db):
     with db.begin() as conn:  # d02's records go, as when a changed version replaces them
         conn.execute(S.records.delete().where(S.records.c.document_id == "d02"))
     assert resolve_new(db) is None
+
+
+def test_events_resolved_in_parts_as_all_at_once(db, tmp_path, monkeypatch):
+    from linkwatch.store import resolve_new as module
+    monkeypatch.setattr(module, "EVENT_CHUNK", 1)  # each document's events a part: the later meet them stored
+    every = sorted(REPORTS)
+    whole = connect(str(tmp_path / "whole.db"))
+    ingest(whole, *every)
+    ingest(db, every[0])
+    assert ingest(db, *every[1:])["resolution"] == "incremental"
+    assert partition(db) == partition(whole)
+    assert {e[1:3] for e in summaries(db)[1]} == {e[1:3] for e in summaries(whole)[1]}

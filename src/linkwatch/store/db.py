@@ -15,9 +15,10 @@ from datetime import datetime, timezone
 from itertools import islice
 from typing import Iterable, Iterator
 
-from sqlalchemy import ARRAY, JSON, and_, any_, bindparam, column, create_engine, event, func, inspect, select, true
+from sqlalchemy import ARRAY, JSON, String, and_, any_, bindparam, column, create_engine, event, func, inspect, select, true
 from sqlalchemy.engine import Connection, Engine, make_url
 from sqlalchemy.exc import ArgumentError, DBAPIError, SQLAlchemyError
+from sqlalchemy.sql import ClauseElement
 
 from linkwatch.errors import StoreError
 from linkwatch.settings import get_settings, normalize_db_url
@@ -48,12 +49,20 @@ def rows_in(conn: Connection, stmt, column, keys: Iterable[str] | None):
 
 
 def among(conn: Connection, column, values: Iterable):
-    """``column IN values``; on PostgreSQL ``column = ANY(array)``, one parameter: the statement's text is
-    the same whatever the number of values, so neither SQLAlchemy nor the driver renders and parses a
-    parameter a value (most of a look-up's cost on the client for a few hundred keys)."""
+    """``column IN values`` (a list, or a subquery) with a list as one parameter: on PostgreSQL ``column = ANY(array)``, on
+    SQLite ``column IN (SELECT value FROM json_each(?))``. The statement's text is the same whatever the
+    number of values, so neither SQLAlchemy nor the driver renders and parses a parameter a value (most
+    of a look-up's cost on the client for a few hundred keys), and the driver's cache of prepared
+    statements holds one statement, not one a list length (it grew by megabytes over a long ingest)."""
+    if isinstance(values, ClauseElement):  # a subquery
+        return column.in_(values)
+    values = list(values)
     if conn.dialect.name == "postgresql":
-        return column == any_(bindparam(None, list(values), type_=ARRAY(column.type)))
-    return column.in_(list(values))
+        return column == any_(bindparam(None, values, type_=ARRAY(column.type)))
+    if conn.dialect.name == "sqlite":
+        listed = func.json_each(bindparam(None, json.dumps(values), type_=String)).table_valued("value")
+        return column.in_(select(listed.c.value))
+    return column.in_(values)
 
 
 def rows_at(conn: Connection, columns: list, key: tuple, keys: Iterable[tuple], *, chunk: int = 250) -> Iterator:
@@ -114,7 +123,7 @@ def key_counts(conn: Connection, table, key: tuple[str, ...], values: Iterable[t
             stmt = select(*keys.c, held.c.n).select_from(keys.join(held, true()))
             counts.update({tuple(value): n for *value, n in conn.execute(stmt) if n})
             continue
-        where = [c.in_(sorted({v[i] for v in batch})) for i, c in enumerate(columns)]
+        where = [among(conn, c, sorted({v[i] for v in batch})) for i, c in enumerate(columns)]
         wanted = set(batch)
         for *value, n in conn.execute(select(*columns, func.count()).where(*where).group_by(*columns)):
             if tuple(value) in wanted:

@@ -30,7 +30,7 @@ from sqlalchemy import and_, delete, func, insert, or_, select, update
 from sqlalchemy.engine import Connection, Engine
 
 from linkwatch.store import schema as S
-from linkwatch.store.db import chunks, insert_tuples, now, rows_in, writing
+from linkwatch.store.db import among, chunks, insert_tuples, now, rows_in, writing
 
 log = logging.getLogger(__name__)
 
@@ -376,10 +376,10 @@ def _participations(conn: Connection, events: Iterable[str] | None = None):
         grouped: dict[str, list] = defaultdict(list)
         for batch in chunks(sorted(set(events))):
             items = list(conn.execute(select(S.clusters.c.item_id).where(
-                S.clusters.c.kb_id.in_(batch), S.clusters.c.kind == "event")).scalars())
+                among(conn, S.clusters.c.kb_id, batch), S.clusters.c.kind == "event")).scalars())
             wanted = set(batch)
             for part in chunks(items + batch):
-                for r in conn.execute(stmt.where(c.c.subject.in_(part))):
+                for r in conn.execute(stmt.where(among(conn, c.c.subject, part))):
                     if r.event in wanted:
                         grouped[r.event].append(tuple(r)[1:])
         yield from sorted(grouped.items())

@@ -42,7 +42,7 @@ from sqlalchemy import (String, and_, bindparam, case, cast, delete, exists, fun
 from sqlalchemy.engine import Connection
 
 from linkwatch.store import schema as S, timelines
-from linkwatch.store.db import chunks, delete_at, insert_tuples, rows_at
+from linkwatch.store.db import among, chunks, delete_at, insert_tuples, rows_at
 from linkwatch.store.edges import (FIRST_COLUMNS, LINK_COLUMNS, MEMBERSHIP_PREDICATES, PRESENCE_COLUMNS, TIE_COLUMNS,
                                    Counter, Scope, _links, _participations, _relations, generation, mark_built,
                                    period_start, relation_claims)
@@ -88,7 +88,7 @@ def _record_values(conn: Connection, kind: str, keys: list[str] | None = None) -
     stmt = select(literal(kind, S.kb_seen.c.kind.type), key, value)
     for batch in [None] if keys is None else chunks(sorted(keys), IN_CHUNK):
         conn.execute(insert(S.kb_seen).from_select(["kind", "key", "value"],
-                                                   stmt if batch is None else stmt.where(key.in_(batch))))
+                                                   stmt if batch is None else stmt.where(among(conn, key, batch))))
 
 
 def _differing(conn: Connection, kind: str):
@@ -119,7 +119,7 @@ def _seen_keys(conn: Connection, kind: str, keys) -> set[str]:
     """Those of ``keys`` that ``kb_seen`` records under ``kind``."""
     seen = S.kb_seen
     return {key for batch in chunks(sorted(set(keys)), IN_CHUNK) for key in conn.execute(
-        select(seen.c.key).where(seen.c.kind == kind, seen.c.key.in_(batch))).scalars()}
+        select(seen.c.key).where(seen.c.kind == kind, among(conn, seen.c.key, batch))).scalars()}
 
 
 @dataclass
@@ -146,14 +146,14 @@ def _merges(conn: Connection) -> Merges | None:
         merges.gone[r.kind].add(r.value)
         merges.into[r.kind].add(r.kb_id)
     gone = sorted(merges.gone["entity"] | merges.gone["event"])
-    if any(conn.execute(select(cl.c.kb_id).where(cl.c.kb_id.in_(batch)).limit(1)).first()
+    if any(conn.execute(select(cl.c.kb_id).where(among(conn, cl.c.kb_id, batch)).limit(1)).first()
            for batch in chunks(gone, IN_CHUNK)):
         return _rebuild("an item moved out of a kb id that stays (a split)")
     types = {value.partition(SEP)[0][1:] for batch in chunks(sorted(merges.gone["entity"]), IN_CHUNK)
-             for value in conn.execute(select(seen.c.value).where(seen.c.kind == "entity", seen.c.key.in_(batch)))
+             for value in conn.execute(select(seen.c.value).where(seen.c.kind == "entity", among(conn, seen.c.key, batch)))
              .scalars()}
     types |= {kind for batch in chunks(sorted(merges.into["entity"]), IN_CHUNK) for kind in conn.execute(
-        select(_E.c.type).where(_E.c.kb_id.in_(batch))).scalars()}
+        select(_E.c.type).where(among(conn, _E.c.kb_id, batch))).scalars()}
     if "organization" in types:
         return _rebuild("an organisation merged")
     return merges
@@ -207,7 +207,7 @@ def _changed_summaries(conn: Connection) -> tuple[dict[str, int], dict[str, str]
 def _documents_of(conn: Connection, items: list[str]) -> set[str]:
     """The documents of ``items`` (records and per-document events)."""
     return {document_id for table in (S.records, S.events) for batch in chunks(sorted(items), IN_CHUNK)
-            for document_id in conn.execute(select(table.c.document_id).where(table.c.id.in_(batch))).scalars()}
+            for document_id in conn.execute(select(table.c.document_id).where(among(conn, table.c.id, batch))).scalars()}
 
 
 def _claimed(conn: Connection, documents: set[str]) -> tuple[set[tuple[str, str]], set[str]]:
@@ -217,7 +217,7 @@ def _claimed(conn: Connection, documents: set[str]) -> tuple[set[tuple[str, str]
     stmt = relation_claims()
     pairs, subjects = set(), set()
     for batch in chunks(sorted(documents), IN_CHUNK):
-        for r in conn.execute(stmt.where(S.claims.c.document_id.in_(batch))):
+        for r in conn.execute(stmt.where(among(conn, S.claims.c.document_id, batch))):
             if r.a != r.b:
                 pairs.add(tuple(sorted((r.a, r.b))))
             if r.predicate in MEMBERSHIP_PREDICATES:
@@ -244,10 +244,10 @@ def _told_with(conn: Connection, kbs: set[str]) -> set[str]:
     cl, r, ev = S.clusters, S.records, S.events
     documents = {d for batch in chunks(sorted(kbs), IN_CHUNK) for d in conn.execute(
         select(r.c.document_id).join_from(cl, r, r.c.id == cl.c.item_id)
-        .where(cl.c.kb_id.in_(batch), cl.c.kind == "entity").distinct()).scalars()}
+        .where(among(conn, cl.c.kb_id, batch), cl.c.kind == "entity").distinct()).scalars()}
     return {kb for batch in chunks(sorted(documents), IN_CHUNK) for kb in conn.execute(
         select(func.coalesce(cl.c.kb_id, ev.c.id)).outerjoin_from(ev, cl, cl.c.item_id == ev.c.id)
-        .where(ev.c.document_id.in_(batch)).distinct()).scalars()}
+        .where(among(conn, ev.c.document_id, batch)).distinct()).scalars()}
 
 
 def _first_meeting(conn: Connection, lo: str, hi: str) -> tuple | None:
@@ -277,7 +277,7 @@ def _org_first_meeting(conn: Connection, lo: str, hi: str) -> tuple | None:
     p = S.kb_presence
 
     def events(who: set[str]) -> dict[str, str]:
-        return dict(conn.execute(select(p.c.event, p.c.date).where(p.c.entity.in_(sorted(who)), p.c.present))
+        return dict(conn.execute(select(p.c.event, p.c.date).where(among(conn, p.c.entity, sorted(who)), p.c.present))
                     .all())
 
     one, two = events(side[lo]), events(side[hi])
@@ -322,30 +322,30 @@ def update(conn: Connection) -> dict | None:
     changed_pairs = set(related)
     for batch in chunks(gone, IN_CHUNK):
         for end in (ties.c.lo, ties.c.hi):
-            where = and_(ties.c.kind != "co_presence", end.in_(batch))
+            where = and_(ties.c.kind != "co_presence", among(conn, end, batch))
             changed_pairs.update(tuple(r) for r in conn.execute(select(ties.c.lo, ties.c.hi).where(where)))
             conn.execute(delete(ties).where(where))
-        conn.execute(delete(S.kb_timeline).where(S.kb_timeline.c.entity.in_(batch)))
+        conn.execute(delete(S.kb_timeline).where(among(conn, S.kb_timeline.c.entity, batch)))
     timelines.rename(conn, renamed)
     firsts = S.kb_firsts
     redo = set()  # (level, lo, hi) whose first meeting was at an event merged away or redated
     for batch in chunks(sorted(merges.gone["event"] | redated), IN_CHUNK):
         redo.update(tuple(r) for r in conn.execute(select(firsts.c.level, firsts.c.lo, firsts.c.hi)
-                                                   .where(firsts.c.event.in_(batch))))
-        conn.execute(delete(firsts).where(firsts.c.event.in_(batch)))
+                                                   .where(among(conn, firsts.c.event, batch))))
+        conn.execute(delete(firsts).where(among(conn, firsts.c.event, batch)))
     for batch in chunks(sorted(merges.gone["entity"] | merges.into["entity"]), IN_CHUNK):
         for end in (firsts.c.lo, firsts.c.hi):  # every event of theirs is recounted: counted anew
-            conn.execute(delete(firsts).where(firsts.c.level == "all", end.in_(batch)))
+            conn.execute(delete(firsts).where(firsts.c.level == "all", among(conn, end, batch)))
 
     # ties: the relation ties of the pairs new claims relate, the co-presences at the events
     delete_at(conn, (ties.c.lo, ties.c.hi), related, where="kind <> 'co_presence'")
     present = set()
     for batch in chunks(sorted(events), IN_CHUNK):
-        present.update(conn.execute(select(S.kb_presence.c.entity).where(S.kb_presence.c.event.in_(batch))).scalars())
-        conn.execute(delete(S.kb_presence).where(S.kb_presence.c.event.in_(batch)))
+        present.update(conn.execute(select(S.kb_presence.c.entity).where(among(conn, S.kb_presence.c.event, batch))).scalars())
+        conn.execute(delete(S.kb_presence).where(among(conn, S.kb_presence.c.event, batch)))
     for lo_batch in chunks(sorted(present), IN_CHUNK):
         for batch in chunks(sorted(events), IN_CHUNK):
-            where = and_(ties.c.lo.in_(lo_batch), ties.c.kind == "co_presence", ties.c.event.in_(batch))
+            where = and_(among(conn, ties.c.lo, lo_batch), ties.c.kind == "co_presence", among(conn, ties.c.event, batch))
             changed_pairs.update(tuple(r) for r in conn.execute(select(ties.c.lo, ties.c.hi).where(where)))
             conn.execute(delete(ties).where(where))
     insert_tuples(conn, ties, TIE_COLUMNS, sorted(counter.ties, key=lambda t: (t[0], t[1])))
@@ -361,7 +361,7 @@ def update(conn: Connection) -> dict | None:
         insert_tuples(conn, S.kb_links, LINK_COLUMNS, sorted(_links(pair_ties, counter.entities)))
     if recounted_documents:  # what a link shows of its other end: one statement for them all
         neighbours = select(links.c.other).where(links.c.node == bindparam("kb"))  # by node: indexed
-        conn.execute(sql_update(links).where(links.c.node.in_(neighbours), links.c.other == bindparam("kb"))
+        conn.execute(sql_update(links).where(among(conn, links.c.node, neighbours), links.c.other == bindparam("kb"))
                      .values(other_documents=bindparam("documents")),
                      [{"kb": kb, "documents": documents} for kb, documents in recounted_documents.items()])
 
@@ -414,11 +414,11 @@ def _record(conn: Connection, items: list[tuple[str, str]], new_docs: list[str],
     seen = S.kb_seen
     for kind, keys in (("entity", entities), ("event", events)):
         for batch in chunks(sorted(keys), IN_CHUNK):
-            conn.execute(delete(seen).where(seen.c.kind == kind, seen.c.key.in_(batch)))
+            conn.execute(delete(seen).where(seen.c.kind == kind, among(conn, seen.c.key, batch)))
         _record_values(conn, kind, keys)
     _record_values(conn, "document", new_docs)
     for batch in chunks(sorted(dict(items)), IN_CHUNK):
-        conn.execute(delete(seen).where(seen.c.kind == "item", seen.c.key.in_(batch)))
+        conn.execute(delete(seen).where(seen.c.kind == "item", among(conn, seen.c.key, batch)))
     for batch in chunks(sorted(subjects), 100):
         conn.execute(delete(seen).where(seen.c.kind == "member", or_(
             *(seen.c.key.startswith(a + SEP, autoescape=True) for a in batch))))

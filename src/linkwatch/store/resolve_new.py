@@ -36,7 +36,7 @@ import json
 import logging
 from collections import Counter, defaultdict
 from itertools import chain
-from typing import Iterable
+from typing import Iterable, Iterator
 
 from sqlalchemy import Text, cast, exists, func, insert, select, update
 from sqlalchemy.engine import Connection, Engine
@@ -50,7 +50,7 @@ from linkwatch.resolve.events import CONFLICT_RULE, MAX_BLOCK as EVENT_BLOCK, MA
     states_tolerant
 from linkwatch.resolve.graph import Clusterer
 from linkwatch.store import schema as S
-from linkwatch.store.db import chunks, insert_tuples, now, writing
+from linkwatch.store.db import among, chunks, insert_tuples, now, writing
 from linkwatch.store.edges import touch
 from linkwatch.store.items import (EVENT_COLUMNS, PARTY_ROLES, RECORD_COLUMNS, SEP, _in, entity_keys,
                                    entity_records, event_keys, event_records, kb_ids, key_text, write_keys)
@@ -61,6 +61,8 @@ log = logging.getLogger(__name__)
 
 PER_CLUSTER = 8  # stored records of one cluster a new record is compared with, a key (its best link counts)
 IN_LIMIT = 500  # an organisation's block holds its members' events when it has fewer members
+EVENT_CHUNK = 128  # new events resolved and written together: the next ones meet them as stored (a step's
+# neighbourhood, the stored events its parties, places and months hold, grows with it, not with the store)
 REOPEN_LIMIT = 2000  # stored events re-resolved at most after a merge of entities
 READY = "resolution"  # the kb_aggregates row a whole-store resolution writes once block_keys is filled
 NODE = "kb:"
@@ -109,7 +111,9 @@ def resolve_new(engine: Engine) -> dict | None:
         previous = _reopen(conn, set(moved.values())) if moved else {}
         if previous:
             events += _in(conn, select(*EVENT_COLUMNS), S.events.c.id, previous)
-        event_merges = _EventStep(conn, events, previous).run() if events else 0
+        event_merges = 0
+        for i, part in enumerate(_by_document(events, EVENT_CHUNK, first=set(previous))):
+            event_merges += _EventStep(conn, part, previous if i == 0 else {}).run()
         if moved:  # places of stored events renamed by an entity merge
             for old, new in moved.items():
                 conn.execute(update(S.kb_events).where(S.kb_events.c.location_kb == old).values(location_kb=new))
@@ -119,6 +123,25 @@ def resolve_new(engine: Engine) -> dict | None:
                   "entity_merges": entity_merges, "event_merges": event_merges, "resolution": "incremental"}
     log.info("incremental resolution: %s", counts)
     return counts
+
+
+def _by_document(rows: list, size: int, first: set[str] = frozenset()) -> Iterator[list]:
+    """``rows`` (events) in parts of about ``size``, a document's events in one part (only new items carry
+    their document into the clustering, so two events of one document must meet there); the rows whose id
+    is in ``first`` (events re-resolved after a merge of entities: the first part keeps their former ids)
+    all in the first part."""
+    part = [row for row in rows if row.id in first]
+    by_doc: dict[str, list] = defaultdict(list)
+    for row in rows:
+        if row.id not in first:
+            by_doc[row.document_id].append(row)
+    for doc_rows in by_doc.values():
+        if len(part) >= size:
+            yield part
+            part = []
+        part.extend(doc_rows)
+    if part:
+        yield part
 
 
 class _InUse:
@@ -158,10 +181,10 @@ def _reopen(conn: Connection, parties: set[str]) -> dict[str, str]:
         return {}
     j, b = S.judgements, S.block_keys
     for batch in chunks(sorted(previous), 500):
-        conn.execute(k.delete().where(k.c.item_id.in_(batch)))
-        conn.execute(b.delete().where(b.c.kind == "event", b.c.item_id.in_(batch)))
+        conn.execute(k.delete().where(among(conn, k.c.item_id, batch)))
+        conn.execute(b.delete().where(b.c.kind == "event", among(conn, b.c.item_id, batch)))
         for column in (j.c.left_id, j.c.right_id):
-            conn.execute(j.delete().where(j.c.kind == "event", j.c.source == "rule", column.in_(batch)))
+            conn.execute(j.delete().where(j.c.kind == "event", j.c.source == "rule", among(conn, column, batch)))
     return previous
 
 
@@ -195,7 +218,7 @@ class _Step:
             stmt = (select(t1.c.id).select_from(
                 t1.join(c1, c1.c.item_id == t1.c.id).join(t2, t2.c.document_id == t1.c.document_id)
                 .join(c2, c2.c.item_id == t2.c.id))
-                .where(c1.c.kb_id.in_(ka), c2.c.kb_id.in_(kb)).limit(1))
+                .where(among(self.conn, c1.c.kb_id, ka), among(self.conn, c2.c.kb_id, kb)).limit(1))
             self._apart_cache[key] = self.conn.execute(stmt).first() is not None
         return self._apart_cache[key]
 
@@ -393,7 +416,7 @@ class _EventStep(_Step):
                         .group_by(group), group, set(wanted) - set(expand)))
         for value, kbs in expand.items():
             size[value] = conn.execute(select(func.count(e.c.id.distinct())).select_from(source)
-                                       .where(*where, group.in_(sorted(kbs | {value})))).scalar()
+                                       .where(*where, among(conn, group, sorted(kbs | {value})))).scalar()
         out: dict[str, set] = defaultdict(set)
         small = [v for v, n in size.items() if n <= EVENT_BLOCK and v not in expand]
         for value, event in _in(conn, select(group, e.c.id).select_from(source).where(*where), group, small):
@@ -403,7 +426,7 @@ class _EventStep(_Step):
             if n <= EVENT_BLOCK and value not in expand:
                 continue
             holds = sorted(expand.get(value, set()) | {value})
-            stmt = select(e.c.id).select_from(source).where(*where, group.in_(holds)).distinct()
+            stmt = select(e.c.id).select_from(source).where(*where, among(conn, group, holds)).distinct()
             if n <= EVENT_BLOCK:
                 out[value].update(conn.execute(stmt).scalars())
                 continue

@@ -20,7 +20,7 @@ from linkwatch.resolve import confidence as conf
 from linkwatch.resolve.events import EventRecord, compatible_times, event_conflicts
 from linkwatch.resolve.names import name_key
 from linkwatch.store import schema as S
-from linkwatch.store.db import chunks, plain_rows
+from linkwatch.store.db import among, chunks, plain_rows
 
 IN_CHUNK = 500
 
@@ -39,13 +39,13 @@ def write_entity_summaries(conn: Connection, kb_ids: Iterable[str] | None = None
     else:
         wanted = sorted(set(kb_ids))
         for batch in chunks(wanted, IN_CHUNK):
-            conn.execute(delete(S.kb_entities).where(S.kb_entities.c.kb_id.in_(batch)))
+            conn.execute(delete(S.kb_entities).where(among(conn, S.kb_entities.c.kb_id, batch)))
     watch_keys = set(conn.execute(select(S.watchlist_names.c.name_key)).scalars())
     r, c, d = S.records, S.clusters, S.documents
     joined = r.join(c, c.c.item_id == r.c.id)
     written = 0
     for batch in chunks(wanted, IN_CHUNK):
-        where = (c.c.kind == "entity", c.c.kb_id.in_(batch))
+        where = (c.c.kind == "entity", among(conn, c.c.kb_id, batch))
         names: dict[str, Counter] = defaultdict(Counter)
         types: dict[str, Counter] = defaultdict(Counter)
         for kb, name, type_, n in conn.execute(select(c.c.kb_id, r.c.name, r.c.type, func.count())
@@ -83,7 +83,7 @@ def write_event_summaries(conn: Connection, members: dict[str, list[EventRecord]
         conn.execute(delete(S.kb_events))
     else:
         for batch in chunks(sorted(members), IN_CHUNK):
-            conn.execute(delete(S.kb_events).where(S.kb_events.c.kb_id.in_(batch)))
+            conn.execute(delete(S.kb_events).where(among(conn, S.kb_events.c.kb_id, batch)))
     grades = conf.outlet_grades(sources_path()) if grades is None else grades
     written = 0
     for batch in chunks(sorted(members), IN_CHUNK):
@@ -94,14 +94,14 @@ def write_event_summaries(conn: Connection, members: dict[str, list[EventRecord]
         modality, docs, place_names = {}, {}, {}
         for part in chunks(event_ids, IN_CHUNK):
             modality.update(conn.execute(select(S.events.c.id, S.events.c.modality)
-                                         .where(S.events.c.id.in_(part))).all())
+                                         .where(among(conn, S.events.c.id, part))).all())
         for part in chunks(sorted(documents), IN_CHUNK):
             docs.update((row.id, row) for row in conn.execute(
                 select(S.documents.c.id, S.documents.c.outlet, S.documents.c.syndicated_of)
-                .where(S.documents.c.id.in_(part))))
+                .where(among(conn, S.documents.c.id, part))))
         for part in chunks(sorted(places), IN_CHUNK):
             place_names.update(conn.execute(select(S.kb_entities.c.kb_id, S.kb_entities.c.name)
-                                            .where(S.kb_entities.c.kb_id.in_(part))).all())
+                                            .where(among(conn, S.kb_entities.c.kb_id, part))).all())
         rows = [_event_row(kb, evs, modality, docs, grades, place_names) for kb, evs in evs_of.items() if evs]
         if rows:
             plain_rows(conn, S.kb_events, rows)

@@ -195,7 +195,7 @@ def place(conn: Connection, who: str, new: list[tuple], removed: list[int], *,
         stored = conn.execute(select(func.count()).where(t.c.entity == who)).scalar()
     places = _places(conn, who, [row[0] for row in new], stored)  # stored rows ordered before each
     for batch in chunks(removed, 500):
-        conn.execute(delete(t).where(t.c.entity == who, t.c.rank.in_(batch)))
+        conn.execute(delete(t).where(t.c.entity == who, among(conn, t.c.rank, batch)))
     # a stored row at rank r moves by the new rows before it less the removed rows before it
     bounds = sorted(set(places) | {r + 1 for r in removed} | {0})
     stretches = [{"b_who": who, "b_lo": lo, "b_hi": hi, "b_delta": delta}
@@ -247,13 +247,13 @@ def rename(conn: Connection, names: dict[str, str]) -> int:
     t, ev, presence = S.kb_timeline, S.kb_events, S.kb_presence
     kbs = sorted(names)
     located = {event: names[kb] for batch in chunks(kbs, 500) for event, kb in conn.execute(
-        select(ev.c.kb_id, ev.c.location_kb).where(ev.c.location_kb.in_(batch)))}
+        select(ev.c.kb_id, ev.c.location_kb).where(among(conn, ev.c.location_kb, batch)))}
     events = set(located) | {event for batch in chunks(kbs, 500) for event in conn.execute(
-        select(presence.c.event).where(presence.c.entity.in_(batch))).scalars()}
+        select(presence.c.event).where(among(conn, presence.c.entity, batch))).scalars()}
     moved: dict[str, list] = defaultdict(list)
     changed = 0
     for batch in chunks(sorted(events), 500):
-        for r in conn.execute(select(t).where(t.c.event.in_(batch))).all():
+        for r in conn.execute(select(t).where(among(conn, t.c.event, batch))).all():
             record = dict(r.record)
             record["with"] = sorted(({**e, "name": names[e["id"]]} if e["id"] in names else e
                                      for e in record["with"]), key=lambda e: (e["name"], e["id"]))

@@ -26,7 +26,7 @@ from linkwatch.resolve import syndication
 from linkwatch.resolve.names import fold, name_key
 from linkwatch.resolve.reference import reference_id
 from linkwatch.store import schema
-from linkwatch.store.db import chunks, key_counts, now, plain_rows
+from linkwatch.store.db import among, chunks, key_counts, now, plain_rows
 from linkwatch.store.edges import touch
 
 log = logging.getLogger(__name__)
@@ -88,7 +88,7 @@ def stored_hashes(conn: Connection, document_ids: list[str]) -> dict[str, tuple[
     d = schema.documents
     out = {}
     for chunk in chunks(dict.fromkeys(document_ids), IN_CHUNK):
-        for row in conn.execute(select(d.c.id, d.c.content_hash, d.c.status).where(d.c.id.in_(chunk))):
+        for row in conn.execute(select(d.c.id, d.c.content_hash, d.c.status).where(among(conn, d.c.id, chunk))):
             out[row[0]] = (row[1], row[2])
     return out
 
@@ -100,8 +100,8 @@ def forget_document(conn: Connection, document_id: str) -> None:
 def forget_documents(conn: Connection, document_ids: list[str]) -> None:
     for chunk in chunks(document_ids, IN_CHUNK):
         for table in PER_DOCUMENT:
-            conn.execute(delete(table).where(table.c.document_id.in_(chunk)))
-        conn.execute(delete(schema.documents).where(schema.documents.c.id.in_(chunk)))
+            conn.execute(delete(table).where(among(conn, table.c.document_id, chunk)))
+        conn.execute(delete(schema.documents).where(among(conn, schema.documents.c.id, chunk)))
 
 
 def insert_rows(conn: Connection, rows: dict) -> None:
@@ -315,7 +315,7 @@ def clear_failure(conn: Connection, source: str | None) -> None:
 
 def clear_failures(conn: Connection, sources: list[str | None]) -> None:
     for chunk in chunks([s for s in dict.fromkeys(sources) if s], IN_CHUNK):
-        conn.execute(delete(schema.failures).where(schema.failures.c.source.in_(chunk)))
+        conn.execute(delete(schema.failures).where(among(conn, schema.failures.c.source, chunk)))
 
 
 def copied_from(conn: Connection, document_id: str, prints: list[int], *, threshold: float = 0.25,
@@ -345,7 +345,7 @@ def copied_from(conn: Connection, document_id: str, prints: list[int], *, thresh
         fp = schema.fingerprints
         for chunk in chunks(unique, IN_CHUNK):
             for doc, n in conn.execute(select(fp.c.document_id, func.count()).where(
-                    fp.c.hash.in_(chunk), fp.c.document_id != document_id).group_by(fp.c.document_id)):
+                    among(conn, fp.c.hash, chunk), fp.c.document_id != document_id).group_by(fp.c.document_id)):
                 shared[doc] += n
         if shared:
             doc = min(shared, key=lambda d: (-shared[d], d))
@@ -413,9 +413,9 @@ def reworded_from(conn: Connection, document_id: str, signatures: dict[str, list
         meta, other_sigs = {}, {}
         if stored:
             meta = {row.id: (row.outlet, row.published, row.syndicated_of) for row in conn.execute(
-                select(docs.c.id, docs.c.outlet, docs.c.published, docs.c.syndicated_of).where(docs.c.id.in_(stored)))}
+                select(docs.c.id, docs.c.outlet, docs.c.published, docs.c.syndicated_of).where(among(conn, docs.c.id, stored)))}
             other_sigs = dict(conn.execute(select(sigs_t.c.document_id, sigs_t.c.signature).where(
-                sigs_t.c.document_id.in_(stored), sigs_t.c.kind == kind)).all())
+                among(conn, sigs_t.c.document_id, stored), sigs_t.c.kind == kind)).all())
         if pending is not None:
             for doc in top:
                 if doc in pending.documents:
