@@ -13,8 +13,10 @@ last. Then the time to resolve ``--entities`` synthetic entity records
 (blocking, scoring and clustering).
 
 ``--memory 200,1000`` first ingests each N into a fresh SQLite file in its
-own process and prints that process's peak RSS (store and resolution) and
-its extraction worker's, so growth with N is visible.
+own process and prints that process's peak RSS (storing), its largest
+child's (an extraction worker, or a resolution step: ingest runs each step
+in a forked process) and the most memory a resolution step had of its own
+(pages not shared with the storing process), so growth with N is visible.
 """
 from __future__ import annotations
 
@@ -99,8 +101,9 @@ def bench_extract(n: int, jobs: int) -> tuple[float, float]:
     return n / (time.perf_counter() - start), (cpu_seconds() - cpu) / n * 1000
 
 
-def bench_ingest(n: int, url: str, jobs: int = 1) -> tuple[float, float]:
-    """(docs/s, CPU ms/doc) of ingest (extract + store + resolve) into a fresh store at ``url``."""
+def bench_ingest(n: int, url: str, jobs: int = 1) -> tuple[float, float, dict]:
+    """(docs/s, CPU ms/doc, ingest's summary) of ingest (extract + store + resolve) into a fresh store at
+    ``url``."""
     from linkwatch.kb import ingest_articles
     from linkwatch.store import connect, schema
     engine = connect(url, migrate=False)
@@ -109,10 +112,10 @@ def bench_ingest(n: int, url: str, jobs: int = 1) -> tuple[float, float]:
     engine.dispose()
     engine = connect(url)
     cpu, start = cpu_seconds(), time.perf_counter()
-    ingest_articles(synthetic_articles(n), db=engine, jobs=jobs)
+    summary = ingest_articles(synthetic_articles(n), db=engine, jobs=jobs)
     rate = n / (time.perf_counter() - start)
     engine.dispose()
-    return rate, (cpu_seconds() - cpu) / n * 1000
+    return rate, (cpu_seconds() - cpu) / n * 1000, summary
 
 
 def bench_resolution(n: int) -> tuple[float, int]:
@@ -137,13 +140,16 @@ def bench_resolution(n: int) -> tuple[float, int]:
 
 def ingest_peak(n: int, jobs: int) -> None:
     """Ingest n synthetic documents into a fresh SQLite file; print docs/s, the peak RSS of this process
-    (store and resolution) once the pipeline is loaded and at the end, and of its largest worker (extraction)."""
+    (storing) once the pipeline is loaded and at the end, of its largest child (an extraction worker or a
+    resolution step, both forked from it), and the largest resolution step's own memory (its pages not
+    shared with this process, sampled; 0 when the steps ran here)."""
     from linkwatch.kb import _warm
     _warm()  # what ingest loads first; the store's own growth is measured from here
     loaded = peak_mb()
     with tempfile.TemporaryDirectory() as tmp:
-        rate, _cpu = bench_ingest(n, str(Path(tmp) / "bench.db"), jobs=jobs)
-    print(f"{n} {rate:.1f} {loaded:.0f} {peak_mb():.0f} {peak_mb(resource.RUSAGE_CHILDREN):.0f}")
+        rate, _cpu, summary = bench_ingest(n, str(Path(tmp) / "bench.db"), jobs=jobs)
+    print(f"{n} {rate:.1f} {loaded:.0f} {peak_mb():.0f} {peak_mb(resource.RUSAGE_CHILDREN):.0f} "
+          f"{summary.get('step_private_mb', 0):.0f}")
 
 
 def bench_memory(sizes: list[int], jobs: int) -> None:
@@ -151,9 +157,10 @@ def bench_memory(sizes: list[int], jobs: int) -> None:
     for n in sizes:
         out = subprocess.run([sys.executable, __file__, "--ingest-peak", str(n), "--jobs", str(jobs)], check=True,
                              capture_output=True, text=True).stdout.split()
-        loaded, peak, worker = map(float, out[2:5])
+        loaded, peak, child, step = map(float, out[2:6])
         print(f"ingest {n:6d} docs → SQLite  {float(out[1]):8.1f} docs/s (cold)   peak RSS: storing process "
-              f"{peak:5.0f} MB (+{peak - loaded:.0f} MB over the loaded pipeline), extraction worker {worker:5.0f} MB")
+              f"{peak:5.0f} MB (+{peak - loaded:.0f} MB over the loaded pipeline), largest child {child:5.0f} MB; "
+              f"a resolution step's own pages at most {step:.0f} MB")
 
 
 def median(values: list[float]) -> float:
@@ -189,7 +196,7 @@ def main(argv=None) -> int:
         stores = [("SQLite", "file")] + ([("PostgreSQL", args.pg)] if args.pg else [])
         for name, url in stores:
             with tempfile.TemporaryDirectory() as tmp:
-                r, c = bench_ingest(args.docs, str(Path(tmp) / "bench.db") if url == "file" else url, args.jobs)
+                r, c, _summary = bench_ingest(args.docs, str(Path(tmp) / "bench.db") if url == "file" else url, args.jobs)
             ratios[name].append(r / rate)
             print(f"round {round_}  ingest → {name:<11} {r:8.1f} docs/s   ({r / rate:.2f} × extract)   "
                   f"CPU {c:5.1f} ms/doc   peak RSS {peak_mb():5.0f} MB")

@@ -32,6 +32,7 @@ from typing import Callable, Iterable, Iterator
 
 from sqlalchemy import func, select
 
+from linkwatch import forked
 from linkwatch.errors import StoreError
 from linkwatch.ingest import read_paths
 from linkwatch.model.records import Article, Failure
@@ -83,12 +84,16 @@ WARM_UP_TEXT = ("Naji Zaheer, a commander of the Crimson Front, met Omar Bashir 
 
 def ingest_articles(items: Iterable[Article | Failure], *, db=None, jobs: int = 1,
                     extract: Callable[[Iterable], Iterator] | None = None,
-                    progress: Callable[[str, str], None] | None = None, resolve: bool = True) -> dict:
+                    progress: Callable[[str, str], None] | None = None, resolve: bool = True,
+                    isolate: bool | None = None) -> dict:
     """Extract and store ``items``, then resolve; returns a summary.
 
     With the default extractor, extraction (and the text fingerprints the
     store keeps) runs in ``jobs`` worker processes while this process writes
-    what they return, in input order; a given ``extract`` runs in this process.
+    what they return, in input order; a given ``extract`` runs in this process. ``isolate``: run each
+    resolution step in a forked process (``linkwatch.forked``; default: where the system can fork and the
+    store is not in memory), so this process's memory stays flat over a long ingest; the summary then
+    gives the largest step's peak and private memory (``step_peak_mb``, ``step_private_mb``).
     """
     engine = as_engine(db)
     summary = {"new": 0, "changed": 0, "unchanged": 0, "failed": 0, "failures": []}
@@ -125,15 +130,18 @@ def ingest_articles(items: Iterable[Article | Failure], *, db=None, jobs: int = 
 
     def resolve_step() -> None:
         """Resolve what was stored so far (incrementally unless a document was replaced)."""
-        out = resolve_and_refresh(engine, incremental=not summary["changed"])
+        out = _resolve_step(engine, incremental=not summary["changed"], isolate=isolate)
         if out.get("resolution") == "incremental":
             for key in merges:
                 merges[key] += out[key]
         else:
             merges.update((key, out[key]) for key in merges)
+        memory = out.pop("memory", None)
         summary.update(out, **merges)
+        if memory is not None:
+            summary["step_peak_mb"] = max(summary.get("step_peak_mb", 0.0), memory.peak_mb)
+            summary["step_private_mb"] = max(summary.get("step_private_mb", 0.0), memory.private_mb)
         stored["since"] = 0
-        _give_back_memory()
 
     def flush() -> None:
         """Store the pending reports in one transaction: all of them or none (a killed ingest
@@ -174,6 +182,34 @@ def ingest_articles(items: Iterable[Article | Failure], *, db=None, jobs: int = 
         resolve_step()
     summary.update(totals(engine))
     return summary
+
+
+def _resolve_step(engine, *, incremental: bool, isolate: bool | None) -> dict:
+    """``resolve_and_refresh`` in a forked process (its memory the system's again when it ends; the result
+    carries it as ``memory``), or here when ``isolate`` is False or forking cannot work: no ``fork``, or
+    a store in this process's memory (a child would write to its own copy)."""
+    if isolate is None:
+        isolate = forked.available() and not _in_memory(engine)
+    if not isolate:
+        out = resolve_and_refresh(engine, incremental=incremental)
+        _give_back_memory()
+        return out
+
+    def step() -> dict:
+        engine.dispose(close=False)  # the parent's connections stay the parent's; the child opens its own
+        try:
+            return resolve_and_refresh(engine, incremental=incremental)
+        finally:
+            engine.dispose()
+
+    out, memory = forked.call(step)
+    return {**out, "memory": memory}
+
+
+def _in_memory(engine) -> bool:
+    url = engine.url
+    return url.get_backend_name() == "sqlite" and (url.database in (None, "", ":memory:")
+                                                   or url.query.get("mode") == "memory")
 
 
 @lru_cache(maxsize=1)

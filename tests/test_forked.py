@@ -1,0 +1,110 @@
+"""``linkwatch.forked``: a call in a forked child, its result and errors back, its memory gone with it;
+and ingest's resolution steps run that way."""
+from __future__ import annotations
+
+import os
+
+import pytest
+from sqlalchemy import func, select
+
+from linkwatch import forked, kb
+from linkwatch.errors import StoreError
+from linkwatch.model.records import Article
+from linkwatch.store import connect, schema as S
+
+pytestmark = pytest.mark.skipif(not forked.available(), reason="no fork on this system")
+
+
+def rss_mb() -> float:
+    with open("/proc/self/status") as f:
+        return next(int(line.split()[1]) for line in f if line.startswith("VmRSS:")) / 1024
+
+
+def test_the_result_and_the_childs_memory_come_back():
+    out, memory = forked.call(lambda: {"pid": os.getpid(), "n": 41 + 1})
+    assert out["n"] == 42 and out["pid"] != os.getpid()
+    assert memory.peak_mb >= memory.start_mb > 0
+
+
+def test_what_the_child_holds_is_not_the_parents():
+    before = rss_mb()
+
+    def hold():
+        block = bytearray(64 * 1024 * 1024)  # 64 MB, written
+        block[::4096] = b"x" * len(block[::4096])
+        return len(block)
+
+    n, memory = forked.call(hold)
+    assert n == 64 * 1024 * 1024
+    assert memory.private_mb >= 64 and memory.peak_mb >= memory.start_mb + 60
+    assert rss_mb() < before + 32   # the parent never held it
+
+
+def test_an_error_in_the_child_is_raised_here():
+    def fail():
+        raise StoreError("cannot resolve: disk full")
+
+    with pytest.raises(StoreError, match="disk full"):
+        forked.call(fail)
+
+
+def test_an_error_that_cannot_travel_comes_back_with_its_traceback():
+    class Local(Exception):  # defined in a function: pickle cannot find it
+        pass
+
+    def fail():
+        raise Local("local trouble")
+
+    with pytest.raises(forked.ForkedError, match="local trouble"):
+        forked.call(fail)
+
+
+def test_a_child_that_dies_is_an_error():
+    with pytest.raises(forked.ForkedError, match="without a result"):
+        forked.call(lambda: os._exit(3))
+
+
+def report(doc: str, name: str) -> dict:
+    return {"document": {"id": doc, "title": doc, "published": "2024-10-01"},
+            "entities": [{"id": "E1", "name": name, "type": "person", "aliases": [], "mentions": []}],
+            "events": [], "relations": []}
+
+
+def extract(stream):
+    for art in stream:
+        yield report(str(art.id), "Naji Zaheer" if str(art.id) < "d2" else "Nazi Zahir")
+
+
+def articles(*ids):
+    return [Article(id=i, text=f"An invented report {i}.", source=f"{i}.txt", published="2024-10-01") for i in ids]
+
+
+def test_ingest_resolves_in_a_child_and_says_what_the_step_used(tmp_path):
+    engine = connect(str(tmp_path / "kb.db"))
+    out = kb.ingest_articles(articles("d1"), db=engine, extract=extract, isolate=True)
+    assert out["step_peak_mb"] > 0 and out["step_private_mb"] > 0
+    out = kb.ingest_articles(articles("d2"), db=engine, extract=extract, isolate=True)
+    assert out["resolution"] == "incremental" and out["kb_entities"] == 1   # Zahir joined Zaheer, in the child
+    with engine.connect() as conn:
+        assert conn.execute(select(func.count(S.clusters.c.kb_id.distinct()))).scalar() == 1
+
+
+def test_a_store_error_in_the_step_keeps_the_stored_documents(tmp_path, monkeypatch):
+    engine = connect(str(tmp_path / "kb.db"))
+
+    def broken(engine, **kw):
+        raise StoreError("cannot resolve new items: database or disk is full")
+
+    monkeypatch.setattr(kb, "resolve_and_refresh", broken)
+    with pytest.raises(StoreError, match="disk is full"):
+        kb.ingest_articles(articles("d1"), db=engine, extract=extract, isolate=True)
+    monkeypatch.undo()
+    with engine.connect() as conn:
+        assert conn.execute(select(func.count()).select_from(S.documents)).scalar() == 1
+    assert kb.ingest_articles(articles("d1"), db=engine, extract=extract)["kb_entities"] == 1  # the next run resolves
+
+
+def test_a_store_in_memory_resolves_here():
+    engine = connect("sqlite://")
+    out = kb.ingest_articles(articles("d1"), db=engine, extract=extract)
+    assert "step_peak_mb" not in out and out["kb_entities"] == 1
