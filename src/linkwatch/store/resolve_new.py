@@ -61,8 +61,10 @@ log = logging.getLogger(__name__)
 
 PER_CLUSTER = 8  # stored records of one cluster a new record is compared with, a key (its best link counts)
 IN_LIMIT = 500  # an organisation's block holds its members' events when it has fewer members
-EVENT_CHUNK = 128  # new events resolved and written together: the next ones meet them as stored (a step's
-# neighbourhood, the stored events its parties, places and months hold, grows with it, not with the store)
+EVENT_CHUNK = 1024  # new events resolved and written together; more are resolved in parts, each meeting the
+# earlier parts as stored, so a step's neighbourhood is bounded however many events it brings (a part
+# re-reads what its neighbourhood shares with the previous part's: 128 a part doubled a step's time
+# after 11,000 documents, for 22 % less memory at its peak)
 REOPEN_LIMIT = 2000  # stored events re-resolved at most after a merge of entities
 READY = "resolution"  # the kb_aggregates row a whole-store resolution writes once block_keys is filled
 NODE = "kb:"
