@@ -3,6 +3,7 @@ and ingest's resolution steps run that way."""
 from __future__ import annotations
 
 import os
+import time
 
 import pytest
 from sqlalchemy import func, select
@@ -32,6 +33,7 @@ def test_what_the_child_holds_is_not_the_parents():
     def hold():
         block = bytearray(64 * 1024 * 1024)  # 64 MB, written
         block[::4096] = b"x" * len(block[::4096])
+        time.sleep(0.6)  # held for longer than the sampler's period
         return len(block)
 
     n, memory = forked.call(hold)

@@ -62,7 +62,7 @@ FAMILIES = {frozenset({"meeting", "gathering"}): 0.1, frozenset({"attack", "othe
 AREA_KINDS = {"region", "admin1"}
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class Place:
     kb: str
     lat: float | None = None
@@ -75,7 +75,7 @@ class Place:
         return self.lat is not None and self.lon is not None
 
 
-@dataclass
+@dataclass(slots=True)
 class EventRecord:
     id: str
     document: str

@@ -495,11 +495,12 @@ class _EventStep(_Step):
         clusters = self.clusterer(compatible=states_compatible, combine=combine_states)
         for x in self.records:
             clusters.add(x.id, document=x.document, state=event_state(x))
+        states: dict = {}  # one object a state: most stored clusters share their time and place with others
         for kb in stored_kbs:
             state = None
             for r in members[kb]:
                 state = combine_states(state, event_state(r))
-            clusters.add(node(kb), state=state)
+            clusters.add(node(kb), state=states.setdefault(state, state))
         self.analyst_apart(clusters, {x.id for x in self.records})
         conflict_links = []
         for x in self.records:
