@@ -60,8 +60,9 @@ def call(fn: Callable[[], Any]) -> tuple[Any, Memory]:
                 out = ("ok", fn())
             except BaseException as exc:  # noqa: BLE001 - everything goes back to the parent
                 out = ("error", _sendable(exc))
-            out += (Memory(peak_mb=resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024, start_mb=start,
-                           private_mb=private.stop()),)
+            peak = max(resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024, start, _rss_mb())  # the
+            # kernel's high-water mark is updated lazily: it can lag the size read at the start
+            out += (Memory(peak_mb=peak, start_mb=start, private_mb=private.stop()),)
             with os.fdopen(write_end, "wb") as pipe:
                 pickle.dump(out, pipe)
         except BaseException:  # noqa: BLE001 - the parent sees a child that sent nothing
