@@ -150,7 +150,8 @@ def _merges(conn: Connection) -> Merges | None:
            for batch in chunks(gone, IN_CHUNK)):
         return _rebuild("an item moved out of a kb id that stays (a split)")
     types = {value.partition(SEP)[0][1:] for batch in chunks(sorted(merges.gone["entity"]), IN_CHUNK)
-             for value in conn.execute(select(seen.c.value).where(seen.c.kind == "entity", among(conn, seen.c.key, batch)))
+             for value in conn.execute(select(seen.c.value).where(seen.c.kind == "entity",
+                                                                  among(conn, seen.c.key, batch)))
              .scalars()}
     types |= {kind for batch in chunks(sorted(merges.into["entity"]), IN_CHUNK) for kind in conn.execute(
         select(_E.c.type).where(among(conn, _E.c.kb_id, batch))).scalars()}
@@ -207,7 +208,8 @@ def _changed_summaries(conn: Connection) -> tuple[dict[str, int], dict[str, str]
 def _documents_of(conn: Connection, items: list[str]) -> set[str]:
     """The documents of ``items`` (records and per-document events)."""
     return {document_id for table in (S.records, S.events) for batch in chunks(sorted(items), IN_CHUNK)
-            for document_id in conn.execute(select(table.c.document_id).where(among(conn, table.c.id, batch))).scalars()}
+            for document_id in conn.execute(select(table.c.document_id)
+                                            .where(among(conn, table.c.id, batch))).scalars()}
 
 
 def _claimed(conn: Connection, documents: set[str]) -> tuple[set[tuple[str, str]], set[str]]:
@@ -341,11 +343,13 @@ def update(conn: Connection) -> dict | None:
     delete_at(conn, (ties.c.lo, ties.c.hi), related, where="kind <> 'co_presence'")
     present = set()
     for batch in chunks(sorted(events), IN_CHUNK):
-        present.update(conn.execute(select(S.kb_presence.c.entity).where(among(conn, S.kb_presence.c.event, batch))).scalars())
+        present.update(conn.execute(select(S.kb_presence.c.entity)
+                                    .where(among(conn, S.kb_presence.c.event, batch))).scalars())
         conn.execute(delete(S.kb_presence).where(among(conn, S.kb_presence.c.event, batch)))
     for lo_batch in chunks(sorted(present), IN_CHUNK):
         for batch in chunks(sorted(events), IN_CHUNK):
-            where = and_(among(conn, ties.c.lo, lo_batch), ties.c.kind == "co_presence", among(conn, ties.c.event, batch))
+            where = and_(among(conn, ties.c.lo, lo_batch), ties.c.kind == "co_presence",
+                         among(conn, ties.c.event, batch))
             changed_pairs.update(tuple(r) for r in conn.execute(select(ties.c.lo, ties.c.hi).where(where)))
             conn.execute(delete(ties).where(where))
     insert_tuples(conn, ties, TIE_COLUMNS, sorted(counter.ties, key=lambda t: (t[0], t[1])))

@@ -413,7 +413,8 @@ def reworded_from(conn: Connection, document_id: str, signatures: dict[str, list
         meta, other_sigs = {}, {}
         if stored:
             meta = {row.id: (row.outlet, row.published, row.syndicated_of) for row in conn.execute(
-                select(docs.c.id, docs.c.outlet, docs.c.published, docs.c.syndicated_of).where(among(conn, docs.c.id, stored)))}
+                select(docs.c.id, docs.c.outlet, docs.c.published, docs.c.syndicated_of)
+                .where(among(conn, docs.c.id, stored)))}
             other_sigs = dict(conn.execute(select(sigs_t.c.document_id, sigs_t.c.signature).where(
                 among(conn, sigs_t.c.document_id, stored), sigs_t.c.kind == kind)).all())
         if pending is not None:
