@@ -208,6 +208,29 @@ def test_clusters_keep_times_and_places_consistent():
     assert sorted(map(sorted, c.groups())) == [["v1", "v2"], ["v3"], ["v4"]]
 
 
+def test_a_report_without_a_place_does_not_bridge_two_unlocated_places():
+    """One month's meetings at two places with no geo, and a report naming no place that shares a party
+    with each: it may join one of them, never make the two one meeting (score would not link them)."""
+    qamra, zentra = Place("qamra"), Place("zentra")
+    records = [event(1, "d1", "meeting", "2024-02", qamra, ("a", "b")),
+               event(2, "d2", "meeting", "2024-02", None, ("a", "c")),
+               event(3, "d3", "meeting", "2024-02", zentra, ("c", "d"))]
+    assert event_score(records[0], records[2]) == 0
+    c = Clusterer(compatible=states_compatible, combine=combine_states)
+    for r in records:
+        c.add(r.id, document=r.document, state=event_state(r))
+    c.link_all([(0.9, "v1", "v2", "r"), (0.8, "v2", "v3", "r")])
+    assert sorted(map(sorted, c.groups())) == [["v1", "v2"], ["v3"]]
+    # on one day the same two places may be one happening, as score allows
+    same_day = [event(i, f"d{i}", "meeting", "2024-02-12", place, parties) for i, place, parties in
+                ((1, qamra, ("a", "b")), (2, None, ("a", "c")), (3, zentra, ("c", "d")))]
+    c = Clusterer(compatible=states_compatible, combine=combine_states)
+    for r in same_day:
+        c.add(r.id, document=r.document, state=event_state(r))
+    c.link_all([(0.9, "v1", "v2", "r"), (0.8, "v2", "v3", "r")])
+    assert sorted(map(sorted, c.groups())) == [["v1", "v2", "v3"]]
+
+
 def test_undated_records_are_compared_with_dated_ones():
     dated = event(1, "d1", type_="meeting", parties=("p1", "p2"))
     undated = event(2, "d2", type_="meeting", time=None, place=None, parties=("p1", "p2"))
