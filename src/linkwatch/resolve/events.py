@@ -160,10 +160,6 @@ def place_relation(a: Place | None, b: Place | None) -> str | None:
     return "conflict"
 
 
-def compatible_places(a: Place | None, b: Place | None) -> bool:
-    return place_relation(a, b) != "conflict"
-
-
 # ---- types and parties
 
 def type_penalty(a: str, b: str) -> float | None:

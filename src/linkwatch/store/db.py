@@ -19,7 +19,6 @@ from sqlalchemy import (ARRAY, JSON, String, and_, any_, bindparam, column, crea
                         true)
 from sqlalchemy.engine import Connection, Engine, make_url
 from sqlalchemy.exc import ArgumentError, DBAPIError, SQLAlchemyError
-from sqlalchemy.sql import ClauseElement
 
 from linkwatch.errors import StoreError
 from linkwatch.settings import get_settings, normalize_db_url
@@ -50,14 +49,12 @@ def rows_in(conn: Connection, stmt, column, keys: Iterable[str] | None):
 
 
 def among(conn: Connection, column, values: Iterable):
-    """``column IN values`` (a list, or a subquery), a list as one parameter: on PostgreSQL
+    """``column IN values`` (a list) as one parameter: on PostgreSQL
     ``column = ANY(array)``, on SQLite ``column IN (SELECT value FROM json_each(?))``. The statement's text
     is the same whatever the number of values, so neither SQLAlchemy nor the driver renders and parses a
     parameter a value (most of a look-up's cost on the client for a few hundred keys), and the driver's
     cache of prepared statements holds one statement, not one a list length (it grew by megabytes over a
     long ingest)."""
-    if isinstance(values, ClauseElement):  # a subquery
-        return column.in_(values)
     values = list(values)
     if conn.dialect.name == "postgresql":
         return column == any_(bindparam(None, values, type_=ARRAY(column.type)))

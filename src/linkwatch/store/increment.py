@@ -365,7 +365,7 @@ def update(conn: Connection) -> dict | None:
         insert_tuples(conn, S.kb_links, LINK_COLUMNS, sorted(_links(pair_ties, counter.entities)))
     if recounted_documents:  # what a link shows of its other end: one statement for them all
         neighbours = select(links.c.other).where(links.c.node == bindparam("kb"))  # by node: indexed
-        conn.execute(sql_update(links).where(among(conn, links.c.node, neighbours), links.c.other == bindparam("kb"))
+        conn.execute(sql_update(links).where(links.c.node.in_(neighbours), links.c.other == bindparam("kb"))
                      .values(other_documents=bindparam("documents")),
                      [{"kb": kb, "documents": documents} for kb, documents in recounted_documents.items()])
 
