@@ -202,9 +202,9 @@ def test_a_new_document_reads_its_neighbourhood_not_the_store(db, monkeypatch):
         read["records"] += len(rows)
         return real_entities(conn, rows)
 
-    def events(conn, rows):
+    def events(conn, rows, *known):
         read["events"] += len(rows)
-        return real_events(conn, rows)
+        return real_events(conn, rows, *known)
 
     from linkwatch.store import resolve_new as module
     monkeypatch.setattr(module, "entity_records", entities)
@@ -239,5 +239,29 @@ def test_events_resolved_in_parts_as_all_at_once(db, tmp_path, monkeypatch):
     ingest(whole, *every)
     ingest(db, every[0])
     assert ingest(db, *every[1:])["resolution"] == "incremental"
+    assert partition(db) == partition(whole)
+    assert {e[1:3] for e in summaries(db)[1]} == {e[1:3] for e in summaries(whole)[1]}
+
+
+def test_candidates_read_a_block_at_a_time_as_all_at_once(db, tmp_path, monkeypatch):
+    """A step reads its stored candidates a group of blocks at a time (``GROUP``): with a group of one
+    event each block is read and scored alone, and the clusters are those of one read."""
+    from linkwatch.store import resolve_new as module
+    every = sorted(REPORTS)
+    whole = connect(str(tmp_path / "whole.db"))
+    ingest(whole, every[0])
+    assert ingest(whole, *every[1:])["resolution"] == "incremental"
+    groups = []
+    real = module._groups
+
+    def small(blocks, budget):
+        for keys in real(blocks, 1):
+            groups.append(keys)
+            yield keys
+
+    monkeypatch.setattr(module, "_groups", small)
+    ingest(db, every[0])
+    assert ingest(db, *every[1:], isolate=False)["resolution"] == "incremental"
+    assert len(groups) > 1  # the blocks were read apart
     assert partition(db) == partition(whole)
     assert {e[1:3] for e in summaries(db)[1]} == {e[1:3] for e in summaries(whole)[1]}

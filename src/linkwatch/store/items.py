@@ -41,32 +41,48 @@ def kb_ids(conn: Connection, items: Iterable[str]) -> dict[str, str]:
 
 def entity_records(conn: Connection, rows: list) -> list[EntityRecord]:
     """``EntityRecord``s of stored records (``RECORD_COLUMNS`` rows), each with its document's context and
-    the organisations its report makes it a member of."""
+    the organisations its report makes it a member of. The documents' records are read streamed, each
+    kept as its context key only (one object a key: most documents name the same few)."""
     documents = {r.document_id for r in rows}
-    key_of: dict[str, str] = {}
-    by_doc: dict[str, set] = defaultdict(set)
-    r = S.records
-    for rid, document, type_, name, ref in _in(conn, select(r.c.id, r.c.document_id, r.c.type, r.c.name, r.c.ref_id),
-                                                r.c.document_id, documents):
-        key_of[rid] = key = context_key(type_, name, ref)
-        by_doc[document].add(key)
-    members: dict[str, set] = defaultdict(set)
     c = S.claims
+    objects: dict[str, set] = defaultdict(set)  # record → the records its report makes it a member of
     for subject, obj in _in(conn, select(c.c.subject, c.c.object).where(c.c.kind == "relation",
                                                                          c.c.predicate == "member_of"),
                             c.c.subject, (row.id for row in rows)):
-        if obj in key_of:
-            members[subject].add(key_of[obj])
+        objects[subject].add(obj)
+    wanted = {row.id for row in rows} | {o for objs in objects.values() for o in objs}
+    key_of: dict[str, tuple] = {}
+    by_doc: dict[str, set] = defaultdict(set)
+    shared: dict = {}
+    r = S.records
+    for rid, document, type_, name, ref in rows_in(conn, select(r.c.id, r.c.document_id, r.c.type, r.c.name,
+                                                                r.c.ref_id), r.c.document_id, documents):
+        key = context_key(type_, name, ref)
+        key = shared.setdefault(key, key)
+        by_doc[document].add(key)
+        if rid in wanted:
+            key_of[rid] = key
     return [EntityRecord(id=row.id, document=row.document_id, type=row.type, name=row.name,
                          aliases=tuple(row.aliases or ()), ref_id=row.ref_id,
                          context=frozenset(by_doc[row.document_id] - {key_of[row.id]}),
-                         members=frozenset(members.get(row.id, ())))
+                         members=frozenset(key_of[o] for o in objects.get(row.id, ()) if o in key_of))
             for row in rows]
 
 
-def event_records(conn: Connection, rows: list) -> list[EventRecord]:
+class Known:
+    """What reading stored events learns that the next batch of them shares: the memberships of parties
+    and the geo of kb places (a step reads its candidate events in groups)."""
+
+    def __init__(self) -> None:
+        self.pairs: dict[str, frozenset] = {}  # party kb id → its (party, organisation) pairs
+        self.kb_geo: dict[str, dict | None] = {}  # kb place → the geo of its first record that has one
+
+
+def event_records(conn: Connection, rows: list, known: Known | None = None) -> list[EventRecord]:
     """``EventRecord``s of stored events (``EVENT_COLUMNS`` rows): parties and place as kb ids, the place's
-    geo, the parties' memberships (kb ids, from any report)."""
+    geo, the parties' memberships (kb ids, from any report). ``known``: what earlier batches read, used
+    and added to."""
+    known = known or Known()
     ids = [e.id for e in rows]
     c, k = S.claims, S.clusters
     parties: dict[str, set] = defaultdict(set)
@@ -77,10 +93,11 @@ def event_records(conn: Connection, rows: list) -> list[EventRecord]:
     for e in rows:
         if e.organizer_record in kb_of:
             parties[e.id].add(kb_of[e.organizer_record])
-    orgs_of = memberships(conn, {p for ps in parties.values() for p in ps})
-    pairs_of = {x: frozenset((x, org) for org in orgs) for x, orgs in orgs_of.items()}
+    unknown = {p for ps in parties.values() for p in ps} - known.pairs.keys()
+    orgs_of = memberships(conn, unknown)
+    known.pairs.update({x: frozenset((x, org) for org in orgs_of.get(x, ())) for x in unknown})
     places = place_geo(conn, {e.location_record: kb_of[e.location_record] for e in rows
-                              if e.location_record in kb_of})
+                              if e.location_record in kb_of}, known.kb_geo)
     # a step reads thousands of stored events that share their parties, places, types and times: one
     # object each, not one an event (a third of a step's peak memory after 11,000 documents)
     shared: dict = {}
@@ -89,7 +106,7 @@ def event_records(conn: Connection, rows: list) -> list[EventRecord]:
     for e in rows:
         p = frozenset(parties.get(e.id, ()))
         p = one(p, p)
-        held = frozenset().union(*(pairs_of.get(x, ()) for x in p))
+        held = frozenset().union(*(known.pairs[x] for x in p))
         out.append(EventRecord(id=e.id, document=e.document_id, type=one(e.type, e.type),
                                time=one(e.time_value, e.time_value), location=kb_of.get(e.location_record),
                                parties=p, name=e.name, place=places.get(e.location_record),
@@ -104,7 +121,7 @@ def memberships(conn: Connection, kbs: set[str]) -> dict[str, set[str]]:
     stmt = (select(subj.c.kb_id, obj.c.kb_id)
             .select_from(c.join(subj, subj.c.item_id == c.c.subject).join(obj, obj.c.item_id == c.c.object)
                          .join(r, r.c.id == c.c.object))
-            .where(c.c.kind == "relation", c.c.predicate == "member_of", r.c.type != "location"))
+            .where(c.c.kind == "relation", c.c.predicate == "member_of", r.c.type != "location").distinct())
     out: dict[str, set] = defaultdict(set)
     for a, b in _in(conn, stmt, subj.c.kb_id, kbs):
         if a != b:
@@ -112,14 +129,15 @@ def memberships(conn: Connection, kbs: set[str]) -> dict[str, set[str]]:
     return out
 
 
-def place_geo(conn: Connection, location_kb: dict[str, str]) -> dict[str, Place]:
+def place_geo(conn: Connection, location_kb: dict[str, str], kb_geo: dict[str, dict | None] | None = None) \
+        -> dict[str, Place]:
     """Location record id → Place with the geo its report gave, else the geo of its kb place's record with the
-    smallest id that has one."""
+    smallest id that has one (``kb_geo``: those read before, added to)."""
     r, k = S.records, S.clusters
+    kb_geo = {} if kb_geo is None else kb_geo
     geo_of = {rid: geo for rid, geo in _in(conn, select(r.c.id, r.c.geo).where(r.c.geo.is_not(None)), r.c.id,
                                            location_kb)}
-    kb_geo: dict[str, dict] = {}
-    for kb in sorted({kb for rid, kb in location_kb.items() if rid not in geo_of}):
+    for kb in sorted({kb for rid, kb in location_kb.items() if rid not in geo_of} - kb_geo.keys()):
         kb_geo[kb] = conn.execute(select(r.c.geo).select_from(k.join(r, r.c.id == k.c.item_id))
                                   .where(k.c.kb_id == kb, r.c.geo.is_not(None)).order_by(r.c.id).limit(1)).scalar()
     out, shared = {}, {}

@@ -13,9 +13,13 @@ their neighbourhood, not with the store:
   its people belongs to), held at its place, or in its country and month; a
   block over ``MAX_BLOCK`` keeps the new events' years (and at most
   ``MAX_UNDATED`` undated events).
-* **Clustering**: each stored cluster a candidate belongs to stands in as one
+* **Scoring, a group of blocks at a time**: a new event's stored candidates
+  are read and scored a group of blocks at a time (``GROUP`` events), and only
+  each new item's best link to a stored cluster is kept; the step holds the
+  blocks' ids, one group's events and the links, not its whole neighbourhood.
+* **Clustering**: each stored cluster a new item links to stands in as one
   item (``kb:<id>``) carrying its cluster's state (an event cluster's dates
-  and located places), so the rules are those of the whole-store pass: the
+  and places), so the rules are those of the whole-store pass: the
   same scores and thresholds, strongest link first, never two items of one
   document together (two stored clusters are checked in the database),
   analyst "not same" judgements obeyed.
@@ -52,7 +56,7 @@ from linkwatch.resolve.graph import Clusterer
 from linkwatch.store import schema as S
 from linkwatch.store.db import among, chunks, insert_tuples, now, writing
 from linkwatch.store.edges import touch
-from linkwatch.store.items import (EVENT_COLUMNS, PARTY_ROLES, RECORD_COLUMNS, SEP, _in, entity_keys,
+from linkwatch.store.items import (EVENT_COLUMNS, PARTY_ROLES, RECORD_COLUMNS, SEP, Known, _in, entity_keys,
                                    entity_records, event_keys, event_records, kb_ids, key_text, write_keys)
 from linkwatch.store.kb_ids import fresh_id, kept_id
 from linkwatch.store.summaries import write_entity_summaries, write_event_summaries
@@ -65,6 +69,7 @@ EVENT_CHUNK = 1024  # new events resolved and written together; more are resolve
 # earlier parts as stored, so a step's neighbourhood is bounded however many events it brings (a part
 # re-reads what its neighbourhood shares with the previous part's: 128 a part doubled a step's time
 # after 11,000 documents, for 22 % less memory at its peak)
+GROUP = 2048  # stored candidate events read and scored at once (the blocks of a step, a group at a time)
 REOPEN_LIMIT = 2000  # stored events re-resolved at most after a merge of entities
 READY = "resolution"  # the kb_aggregates row a whole-store resolution writes once block_keys is filled
 NODE = "kb:"
@@ -226,7 +231,7 @@ class _Step:
 
     def best(self, new_id: str, stored: str, score: float) -> None:
         pair = (new_id, node(self.kb_of[stored]))
-        if pair not in self.via or score > self.via[pair][0]:
+        if _better(score, stored, self.via.get(pair)):
             self.via[pair] = (score, stored)
 
     def analyst_apart(self, clusters: Clusterer, new_ids: set) -> None:
@@ -404,7 +409,8 @@ class _EventStep(_Step):
 
     def __init__(self, conn: Connection, rows: list, previous: dict[str, str]) -> None:
         super().__init__(conn, previous)
-        self.records = event_records(conn, rows)
+        self.known = Known()  # memberships and places' geo read so far
+        self.records = event_records(conn, rows, self.known)
 
     def _members(self, source, where: tuple, group, wanted: dict, expand: dict | None = None) -> dict[str, set]:
         """Group value (a party's or a place's kb id, a country-and-month key) → the stored events the
@@ -480,52 +486,68 @@ class _EventStep(_Step):
 
     def run(self) -> int:
         blocks = self._candidates()
-        candidate_ids = {i for ids in blocks.values() for i in ids}
-        self.kb_of = kb_ids(self.conn, candidate_ids)
-        stored_kbs = sorted(set(self.kb_of.values()))
-        c, e = S.clusters, S.events
-        member_ids = [i for i, in _in(self.conn, select(c.c.item_id).where(c.c.kind == "event"), c.c.kb_id, stored_kbs)]
+        holders: dict[tuple, list[EventRecord]] = defaultdict(list)  # blocking key → the new events holding it
+        for x in self.records:
+            for key in event_blocking_keys(x):
+                holders[key].append(x)
+        weights = self._weights(self.records)
+        conflicts: dict[tuple, tuple] = {}  # (new event, kb node) → (score, stored event) of a conflict link
+        e, known = S.events, self.known
+        for keys in _groups(blocks, GROUP):  # the candidates a group of blocks at a time, then forgotten
+            ids = set().union(*(blocks[key] for key in keys))
+            kb_of = kb_ids(self.conn, ids)
+            stored = {r.id: r for r in event_records(self.conn, _in(self.conn, select(*EVENT_COLUMNS), e.c.id,
+                                                                    [i for i in ids if i in kb_of]), known)}
+            self._weights(list(stored.values()), into=weights)
+            for key in keys:
+                fam = key[0]
+                for x in holders[key]:
+                    for item in blocks[key]:
+                        other = stored.get(item)
+                        if other is None or family(other.type) != fam or other.document == x.document:
+                            continue
+                        link = event_score(x, other, weights=weights)
+                        if link is None:
+                            continue
+                        self.kb_of[item] = kb_of[item]
+                        if link[1] == CONFLICT_RULE:
+                            pair = (x.id, node(kb_of[item]))
+                            if _better(link[0], item, conflicts.get(pair)):
+                                conflicts[pair] = (link[0], item)
+                        else:
+                            self.best(x.id, item, link[0])
+            del stored
+        # the stored clusters a new event links to, with their states (every member's time and place)
+        linked = sorted({b[len(NODE):] for _, b in chain(self.via, conflicts)})
+        c = S.clusters
+        member_ids = [i for i, in _in(self.conn, select(c.c.item_id).where(c.c.kind == "event"), c.c.kb_id, linked)]
         members: dict[str, list[EventRecord]] = defaultdict(list)
-        stored: dict[str, EventRecord] = {}
         kb_of_member = kb_ids(self.conn, member_ids)
-        for r in event_records(self.conn, _in(self.conn, select(*EVENT_COLUMNS), e.c.id, member_ids)):
-            stored[r.id] = r
+        for r in event_records(self.conn, _in(self.conn, select(*EVENT_COLUMNS), e.c.id, member_ids), known):
             members[kb_of_member[r.id]].append(r)
-        weights = self._weights(self.records + list(stored.values()))
         clusters = self.clusterer(compatible=states_compatible, combine=combine_states)
         for x in self.records:
             clusters.add(x.id, document=x.document, state=event_state(x))
-        states: dict = {}  # one object a state: most stored clusters share their time and place with others
-        for kb in stored_kbs:
+        for kb in linked:
             state = None
             for r in members[kb]:
                 state = combine_states(state, event_state(r))
-            clusters.add(node(kb), state=states.setdefault(state, state))
+            clusters.add(node(kb), state=state)
         self.analyst_apart(clusters, {x.id for x in self.records})
-        conflict_links = []
-        for x in self.records:
-            fam, seen = family(x.type), set()
-            for key in sorted(event_blocking_keys(x)):
-                for item in sorted(blocks.get(key, ())):
-                    other = stored.get(item)
-                    if item in seen or other is None or family(other.type) != fam or other.document == x.document:
-                        continue
-                    seen.add(item)
-                    link = event_score(x, other, weights=weights)
-                    if link is None:
-                        continue
-                    if link[1] == CONFLICT_RULE:
-                        conflict_links.append((link[0], x.id, node(self.kb_of[item]), CONFLICT_RULE, item))
-                    else:
-                        self.best(x.id, item, link[0])
+        order = {x.id: i for i, x in enumerate(self.records)}  # links of equal scores: in the new events' order
+
+        def ordered(pairs):
+            return sorted(pairs, key=lambda pair: (order[pair[0][0]], pair[0][1]))
+
         new_links = list(event_links(self.records, weights=weights))
-        cross = [(s, a, b, EVENT_RULE) for (a, b), (s, _item) in self.via.items()]
+        cross = [(s, a, b, EVENT_RULE) for (a, b), (s, _item) in ordered(self.via.items())]
         clusters.link_all(chain((l for l in new_links if l[3] != CONFLICT_RULE), cross))
-        for s, a, b, why, item in conflict_links:
+        conflict_links = [(s, a, b, CONFLICT_RULE) for (a, b), (s, _item) in ordered(conflicts.items())]
+        for (a, b), (s, item) in conflicts.items():
             if (a, b) not in self.via or s > self.via[(a, b)][0]:
                 self.via[(a, b)] = (s, item)
-        clusters.link_all(chain((l for l in new_links if l[3] == CONFLICT_RULE),
-                                (link[:4] for link in conflict_links)), compatible=states_tolerant)
+        clusters.link_all(chain((l for l in new_links if l[3] == CONFLICT_RULE), conflict_links),
+                          compatible=states_tolerant)
         new_kb, moved = self.assign(clusters)
         merges = self.judgements(clusters)
         write_keys(self.conn, "event", ((x.id, event_keys(x)) for x in self.records))
@@ -539,13 +561,37 @@ class _EventStep(_Step):
         write_event_summaries(self.conn, summaries)
         return merges
 
-    def _weights(self, records: list[EventRecord]) -> dict[str, float]:
-        """Party weights counted over the store (every stored event naming the party, the new ones included)."""
-        parties = {p for r in records for p in r.parties}
+    def _weights(self, records: list[EventRecord], into: dict[str, float] | None = None) -> dict[str, float]:
+        """Party weights counted over the store (every stored event naming the party, the new ones included),
+        for the parties of ``records`` not in ``into`` yet (added to it)."""
+        out = {} if into is None else into
+        parties = {p for r in records for p in r.parties if p not in out}
+        if not parties:
+            return out
         c, k = S.claims, S.clusters
         counts = dict(_in(self.conn, select(k.c.kb_id, func.count(c.c.subject.distinct()))
                           .select_from(c.join(k, k.c.item_id == c.c.object))
                           .where(c.c.kind == "participation", c.c.predicate.in_(PARTY_ROLES)).group_by(k.c.kb_id),
                           k.c.kb_id, parties))
         local = party_weights(records)
-        return {p: party_weight(counts[p]) if counts.get(p) else local[p] for p in parties}
+        out.update({p: party_weight(counts[p]) if counts.get(p) else local[p] for p in parties})
+        return out
+
+
+def _better(score: float, item: str, held: tuple | None) -> bool:
+    """Does a link of ``score`` through ``item`` beat ``held`` ((score, item)): a higher score, or an equal one
+    through a smaller id (so the link kept does not depend on the order the candidates come in)."""
+    return held is None or score > held[0] or (score == held[0] and item < held[1])
+
+
+def _groups(blocks: dict[tuple, set], budget: int) -> Iterator[list[tuple]]:
+    """The blocking keys (sorted) in groups whose blocks hold about ``budget`` stored events together."""
+    group, size = [], 0
+    for key in sorted(blocks):
+        if group and size + len(blocks[key]) > budget:
+            yield group
+            group, size = [], 0
+        group.append(key)
+        size += len(blocks[key])
+    if group:
+        yield group
