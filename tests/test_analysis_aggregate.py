@@ -14,7 +14,6 @@ import json
 from contextlib import contextmanager
 from itertools import combinations
 
-import pytest
 from hypothesis import given, strategies as st
 from sqlalchemy import create_engine, delete, func, select
 
@@ -27,7 +26,7 @@ from linkwatch.analysis.newlinks import _History, _kb_pairs, PRESENT, new_links
 from linkwatch.analysis.source import keep_node, ties_around
 from linkwatch.analysis.timeline import _own_events, timeline
 from linkwatch.kb import ingest_articles, merge, split, undo
-from linkwatch.store import resolve_store, schema as S, timelines
+from linkwatch.store import resolve_store, schema as S
 from linkwatch.store.edges import date_key, generation, is_built, period_start, refresh_edges, touch
 from linkwatch.store.increment import update
 from linkwatch.store.judge import judge
@@ -202,10 +201,12 @@ def test_migration_builds_the_aggregates_of_an_older_store(db):
     ingest_articles(arts("a1", "a2", "b1"), db=db, extract=FakeExtractor())
     expected = stored(db)
     with db.begin() as conn:
-        for table in (S.kb_ties, S.kb_links, S.kb_presence, S.kb_firsts, S.kb_timeline, S.kb_aggregates):
+        for table in (S.kb_ties, S.kb_links, S.kb_presence, S.kb_firsts, S.kb_timeline, S.kb_timelines,
+                      S.kb_aggregates):
             table.drop(conn)
-        conn.execute(S.migrations.delete().where(S.migrations.c.name.in_(("0005_edges", "0006_timeline"))))
-    assert migrate(db) == ["0005_edges", "0006_timeline"]
+        conn.execute(S.migrations.delete().where(S.migrations.c.name.in_(
+            ("0005_edges", "0006_timeline", "0011_timeline_positions"))))
+    assert migrate(db) == ["0005_edges", "0006_timeline", "0011_timeline_positions"]
     assert stored(db) == expected
     assert migrate(db) == []
 
@@ -286,7 +287,7 @@ def tables(engine) -> dict:
     with engine.connect() as conn:
         return {t.name: sorted(tuple(json.dumps(v, sort_keys=True) if isinstance(v, (list, dict)) else v
                                      for v in r) for r in conn.execute(select(t)))
-                for t in (S.kb_ties, S.kb_links, S.kb_presence, S.kb_firsts, S.kb_timeline, S.kb_seen)}
+                for t in (S.kb_ties, S.kb_links, S.kb_presence, S.kb_firsts, S.kb_timelines, S.kb_seen)}
 
 
 def recounted(engine) -> int | None:
@@ -305,9 +306,7 @@ def later(month: str, kind: str):
     return extract
 
 
-@pytest.mark.parametrize("short", [timelines.SHORT, 0], ids=["short-timelines-rewritten", "timelines-made-room-in"])
-def test_the_refresh_after_each_ingest_equals_a_rebuild(db, short, monkeypatch):
-    monkeypatch.setattr(timelines, "SHORT", short)
+def test_the_refresh_after_each_ingest_equals_a_rebuild(db):
     ingest_articles(arts("a1", "a2"), db=db, extract=FakeExtractor())
     assert recounted(db) is None  # the first count is a rebuild
     used = []
@@ -436,7 +435,7 @@ def test_an_update_reads_what_new_documents_touch_not_the_store(db):
             counting = Counting(conn)
             assert update(counting) is not None
             stored_rows.append(sum(conn.execute(select(func.count()).select_from(table)).scalar()
-                                   for table in (S.clusters, S.kb_seen, S.kb_timeline, S.claims)))
+                                   for table in (S.clusters, S.kb_seen, S.kb_timelines, S.claims)))
         fetched.append(counting.rows)
         incremental = tables(db)
         refresh_edges(db, incremental=False)
@@ -474,9 +473,7 @@ def named_by_surname(stream):
                        "evidence": []}])
 
 
-@pytest.mark.parametrize("short", [timelines.SHORT, 0], ids=["short-timelines-rewritten", "timelines-made-room-in"])
-def test_renames_new_memberships_and_merges_are_recounted_as_a_rebuild_counts(db, short, monkeypatch):
-    monkeypatch.setattr(timelines, "SHORT", short)
+def test_renames_new_memberships_and_merges_are_recounted_as_a_rebuild_counts(db):
     """Ingests of a few reports each, resolved incrementally: entities renamed, people joining further
     groups, stored clusters merged; each refresh recounts (no rebuild) and equals a rebuild."""
     handled = {"renamed": 0, "joined": 0, "merged": 0}
@@ -494,7 +491,7 @@ def test_renames_new_memberships_and_merges_are_recounted_as_a_rebuild_counts(db
         assert tables(db) == incremental, start
     assert all(handled.values()), handled
     with db.connect() as conn:  # people are on timelines through their groups ("via" rows)
-        assert any(r["via"] for r in conn.execute(select(S.kb_timeline.c.record)).scalars())
+        assert any(r["via"] for r in conn.execute(select(S.kb_timelines.c.record)).scalars())
 
 
 def test_a_redated_event_moves_first_meetings_incrementally_as_a_rebuild_does(db):
@@ -524,3 +521,17 @@ def test_a_redated_event_moves_first_meetings_incrementally_as_a_rebuild_does(db
     incremental = tables(db)
     refresh_edges(db, incremental=False)
     assert tables(db) == incremental
+
+
+def test_a_timeline_position_orders_as_its_key():
+    """Stored positions (bytes, compared by both databases byte by byte) order as the keys do: a prefix
+    first, any character after the separator, dated before undated, non-ASCII by code point."""
+    from itertools import product
+
+    from linkwatch.store.timelines import order_key, position
+    infos = [{"date": d, "type": t, "place": p} for d, t, p in product(
+        ["2024", "2024-03", "2024-03-01", "2023-12-31", None], ["meeting", "rally", ""],
+        ["Gaza", "Gaza City", "Gazaa", "Zürich", "Zurich", None])]
+    keys = [order_key(event, info) for event in ("lw-v1", "lw-v10", "lw-v2") for info in infos]
+    assert sorted(keys) == sorted(keys, key=position)
+    assert len({position(k) for k in keys}) == len(keys)

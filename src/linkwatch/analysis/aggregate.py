@@ -18,7 +18,7 @@ from linkwatch.analysis.filters import Filters
 from linkwatch.analysis.source import (Tie, _claim, _claim_query, chunks, items_of, kb_of,
                                        participation_rows_by_event)
 from linkwatch.store.edges import is_built
-from linkwatch.store.schema import claims, kb_firsts, kb_links, kb_presence, kb_ties, kb_timeline
+from linkwatch.store.schema import claims, kb_firsts, kb_links, kb_presence, kb_ties, kb_timelines
 
 PAIRS = 200  # pairs per query
 
@@ -176,31 +176,31 @@ def _keep(tie: Tie, found: list, filters: Filters) -> None:
 # --- timelines -----------------------------------------------------------------------------
 
 def timeline_rows(conn, entity: str, *, filters: Filters, limit: int | None) -> tuple[list, int]:
-    """One page of an entity's ``kb_timeline`` rows (timeline order) and how many pass ``filters`` in all.
+    """One page of an entity's ``kb_timelines`` rows (timeline order) and how many pass ``filters`` in all.
 
-    Without a date window or a source minimum, one indexed read of the first ``limit`` ranks (and a
+    Without a date window or a source minimum, one indexed read of the first ``limit`` rows (and a
     count when the page is full); with one, the narrow columns of every row, then the page's rows.
     """
     if not filters.dated and filters.min_sources <= 1:
-        stmt = _TIMELINE if limit is None else _TIMELINE.where(kb_timeline.c.rank < limit)
+        stmt = _TIMELINE if limit is None else _TIMELINE.limit(limit)
         rows = list(conn.execute(stmt, {"entity": entity}))
         if limit is None or len(rows) < limit:
             return rows, len(rows)
         return rows, conn.execute(_TIMELINE_COUNT, {"entity": entity}).scalar()
-    narrow = conn.execute(select(kb_timeline.c.rank, kb_timeline.c.date, kb_timeline.c.sources)
-                          .where(kb_timeline.c.entity == entity).order_by(kb_timeline.c.rank))
-    ranks = [r.rank for r in narrow if r.sources >= filters.min_sources and filters.keep_date(r.date)]
-    page = ranks[:limit]
+    narrow = conn.execute(select(kb_timelines.c.position, kb_timelines.c.date, kb_timelines.c.sources)
+                          .where(kb_timelines.c.entity == entity).order_by(kb_timelines.c.position))
+    positions = [r.position for r in narrow if r.sources >= filters.min_sources and filters.keep_date(r.date)]
+    page = positions[:limit]
     rows = []
     for batch in chunks(page):
-        rows.extend(conn.execute(_TIMELINE.where(kb_timeline.c.rank.in_(batch)), {"entity": entity}))
-    rows.sort(key=lambda r: r.rank)
-    return rows, len(ranks)
+        rows.extend(conn.execute(_TIMELINE.where(kb_timelines.c.position.in_(batch)), {"entity": entity}))
+    rows.sort(key=lambda r: r.position)
+    return rows, len(positions)
 
 
-_TIMELINE = (select(kb_timeline.c.rank, kb_timeline.c.record, kb_timeline.c.claims)
-             .where(kb_timeline.c.entity == bindparam("entity")).order_by(kb_timeline.c.rank))
-_TIMELINE_COUNT = select(func.count()).select_from(kb_timeline).where(kb_timeline.c.entity == bindparam("entity"))
+_TIMELINE = (select(kb_timelines.c.position, kb_timelines.c.record, kb_timelines.c.claims)
+             .where(kb_timelines.c.entity == bindparam("entity")).order_by(kb_timelines.c.position))
+_TIMELINE_COUNT = select(func.count()).select_from(kb_timelines).where(kb_timelines.c.entity == bindparam("entity"))
 
 
 # --- presences and first meetings -----------------------------------------------------------

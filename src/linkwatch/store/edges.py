@@ -49,7 +49,7 @@ MODALITY_RANK = {"asserted": 3, "reported": 2, "alleged": 1, "denied": 0}
 
 NAME = "edges"  # the kb_aggregates row saying the tables below are built
 STORE = "store"  # the kb_aggregates row whose generation changes with every write of claims or clusters
-TABLES = (S.kb_ties, S.kb_links, S.kb_presence, S.kb_firsts, S.kb_timeline)
+TABLES = (S.kb_ties, S.kb_links, S.kb_presence, S.kb_firsts, S.kb_timelines)
 
 _VALUE = re.compile(r"^(\d{4})(?:-(\d{2})(?:-(\d{2}))?)?")
 

@@ -327,7 +327,7 @@ def update(conn: Connection) -> dict | None:
             where = and_(ties.c.kind != "co_presence", among(conn, end, batch))
             changed_pairs.update(tuple(r) for r in conn.execute(select(ties.c.lo, ties.c.hi).where(where)))
             conn.execute(delete(ties).where(where))
-        conn.execute(delete(S.kb_timeline).where(among(conn, S.kb_timeline.c.entity, batch)))
+        conn.execute(delete(S.kb_timelines).where(among(conn, S.kb_timelines.c.entity, batch)))
     timelines.rename(conn, renamed)
     firsts = S.kb_firsts
     redo = set()  # (level, lo, hi) whose first meeting was at an event merged away or redated
@@ -403,7 +403,7 @@ def update(conn: Connection) -> dict | None:
             subjects | merges.gone["entity"])
     counts = {name: conn.execute(select(func.count()).select_from(table)).scalar() for name, table in (
         ("ties", S.kb_ties), ("links", S.kb_links), ("presence", S.kb_presence), ("firsts", S.kb_firsts),
-        ("timeline", S.kb_timeline))}
+        ("timeline", S.kb_timelines))}
     counts["recounted_events"] = len(events)
     counts.update(renamed=len(renamed), joined=len(joined),
                   merged=len(merges.gone["entity"]) + len(merges.gone["event"]))

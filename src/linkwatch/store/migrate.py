@@ -3,7 +3,10 @@
 Each migration has a name and a function of a connection; ``migrate`` applies
 those not yet recorded in ``migrations``, each in its own transaction, in
 name order. Running it twice does nothing the second time. Migrations only
-ever add (tables, columns, indexes), so older readers keep working.
+ever add (tables, columns, indexes), so older readers keep working; the one
+exception empties a table of pre-counted rows that a newer table replaced
+(``0011_timeline_positions``: an older reader then counts timelines from the
+claims).
 """
 from __future__ import annotations
 
@@ -68,13 +71,10 @@ def _edges(conn: Connection) -> None:
 
 
 def _timeline(conn: Connection) -> None:
-    """Timeline rows (``kb_timeline``) and the aggregates' generation stamp; rebuilt now on a resolved KB."""
-    from linkwatch.store import edges
-
+    """Timeline rows (``kb_timeline``, superseded by ``0011_timeline_positions``, which builds the
+    aggregates) and the aggregates' generation stamp."""
     schema.metadata.create_all(conn, tables=[schema.kb_timeline, schema.kb_seen], checkfirst=True)
     _add_column(conn, schema.kb_aggregates.c.generation)
-    if conn.execute(select(schema.clusters.c.item_id).limit(1)).first():
-        edges.rebuild(conn)
 
 
 def _seen(conn: Connection) -> None:
@@ -116,6 +116,18 @@ def _step_indexes(conn: Connection) -> None:
         conn.exec_driver_sql(ddl)
 
 
+def _timeline_positions(conn: Connection) -> None:
+    """Timeline rows ordered by a stored position (``kb_timelines``) instead of a dense rank: the
+    aggregates are rebuilt now on a resolved KB, and the rows of ``kb_timeline`` (a view of the claims,
+    no longer written) go."""
+    from linkwatch.store import edges
+
+    schema.metadata.create_all(conn, tables=[schema.kb_timelines], checkfirst=True)
+    conn.execute(schema.kb_timeline.delete())
+    if conn.execute(select(schema.clusters.c.item_id).limit(1)).first():
+        edges.rebuild(conn)
+
+
 MIGRATIONS: list[tuple[str, Callable[[Connection], None]]] = [
     ("0001_initial", _initial),
     ("0002_fingerprints", _fingerprints),
@@ -127,6 +139,7 @@ MIGRATIONS: list[tuple[str, Callable[[Connection], None]]] = [
     ("0008_block_keys", _block_keys),
     ("0009_aggregate_indexes", _aggregate_indexes),
     ("0010_step_indexes", _step_indexes),
+    ("0011_timeline_positions", _timeline_positions),
 ]
 
 

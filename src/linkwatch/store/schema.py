@@ -101,8 +101,8 @@ Tables
     ``list``, ``entity_id``, ``schema``, ``name``, ``properties`` JSON);
     ``watchlist_names`` indexes every name of it by ``name_key``.
 
-``kb_ties`` / ``kb_links`` / ``kb_presence`` / ``kb_firsts`` / ``kb_timeline`` / ``kb_aggregates``
-    Analysis aggregates (migrations ``0005_edges``, ``0006_timeline``): the kb-level ties, the
+``kb_ties`` / ``kb_links`` / ``kb_presence`` / ``kb_firsts`` / ``kb_timelines`` / ``kb_aggregates``
+    Analysis aggregates (migrations ``0005_edges``, ``0006_timeline``, ``0011_timeline_positions``): the kb-level ties, the
     pairs they join, the events each entity is named at, when two
     entities first met and each entity's timeline rows, counted from claims by ``store.edges.refresh_edges``
     after every ingest, merge, split or undo (see the tables below).
@@ -113,7 +113,7 @@ Joining a claim to the graph: ``claims.subject`` → ``clusters.item_id`` →
 """
 from __future__ import annotations
 
-from sqlalchemy import (JSON, BigInteger, Boolean, Column, DateTime, Float, Index, Integer,
+from sqlalchemy import (JSON, BigInteger, Boolean, Column, DateTime, Float, Index, Integer, LargeBinary,
                         MetaData, String, Table, Text)
 
 metadata = MetaData()
@@ -405,11 +405,28 @@ kb_timeline = Table(
     Column("claims", JSON, nullable=False),
     Index("ix_kb_timeline_event", "event"),  # migration 0009_aggregate_indexes: the rows at an event
 )
-"""``kb_timeline``: one row per kb event on an entity's timeline (the events it is named at and, for a
-person, those of their organisations told in the same documents, ``via`` the organisation), ``rank``
-its place in the timeline's order (dated first); ``record`` the row as ``analysis.timeline`` shows
-it without its quotes (type, name, date, place, roles, modalities, sources, co-participants, via),
-``claims`` the claim ids whose quotes it cites, in order."""
+"""``kb_timeline``: the timeline rows before migration ``0011_timeline_positions`` (ordered by a dense
+``rank``, which a new row made every later row move for); no longer written: that migration empties it
+and fills ``kb_timelines``."""
+
+# added by migration 0011_timeline_positions: what a timeline row shows, per entity and kb event
+kb_timelines = Table(
+    "kb_timelines", metadata,
+    Column("entity", String(200), primary_key=True),
+    Column("position", LargeBinary, primary_key=True),
+    Column("event", String(200), nullable=False),
+    Column("date", String(32)),
+    Column("sources", Integer, nullable=False),
+    Column("record", JSON, nullable=False),
+    Column("claims", JSON, nullable=False),
+    Index("ix_kb_timelines_event", "event"),  # the rows at an event (recounted, renamed)
+)
+"""``kb_timelines``: one row per kb event on an entity's timeline (the events it is named at and, for a
+person, those of their organisations told in the same documents, ``via`` the organisation);
+``position`` its order key as bytes (``store.timelines.position``: dated first, by start, type, place,
+event), so the primary key's index reads a timeline in order and a new row goes in at its place;
+``record`` the row as ``analysis.timeline`` shows it without its quotes (type, name, date, place, roles,
+modalities, sources, co-participants, via), ``claims`` the claim ids whose quotes it cites, in order."""
 
 # added by migration 0009_aggregate_indexes, beside ``ix_kb_timeline_event``: the events located at a kb
 # entity (a renamed place's name shows in their timeline rows); plain DDL, so 0001 builds kb_events as before

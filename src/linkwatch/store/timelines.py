@@ -1,8 +1,11 @@
-"""Timeline rows, pre-counted: per entity and kb event, what ``analysis.timeline`` shows (``kb_timeline``).
+"""Timeline rows, pre-counted: per entity and kb event, what ``analysis.timeline`` shows (``kb_timelines``).
 
 Filled by ``store.edges.rebuild`` from the same pass over participation
 claims that counts co-presences, so a timeline page is one indexed read
-(``entity``, ``rank`` < limit) plus its quotes. The rules are the timeline's
+(``entity``, in ``position`` order, the first ``limit``) plus its quotes.
+A row's ``position`` is its order key as bytes (``position``), so a new row
+goes in at its place without moving the others: recounting an event deletes
+its rows and inserts them again, whatever the length of the timelines. The rules are the timeline's
 (tested to agree with its claim-level path): an entity's events are those it
 is named at (participant, organizer or location), each with every claim
 naming it there; a person's also include the events of their organisations
@@ -16,23 +19,17 @@ then its organisations' (by id).
 """
 from __future__ import annotations
 
-import heapq
-from bisect import bisect_left, bisect_right
 from collections import defaultdict
-from typing import Iterator
 
-from sqlalchemy import bindparam, delete, func, select, update as sql_update
+from sqlalchemy import bindparam, delete, select, update as sql_update
 from sqlalchemy.engine import Connection
 
 from linkwatch.store import schema as S
-from linkwatch.store.db import among, chunks, insert_tuples, rows_in
+from linkwatch.store.db import among, chunks, delete_at, insert_tuples, rows_in
 from linkwatch.store.edges import CO_PRESENCE_ROLES, date_key, entity_records
 
-COLUMNS = ("entity", "rank", "event", "date", "sources", "record", "claims")
-SHORT = 200  # rows: a timeline this short is read whole and written again when new rows join it (one
-# statement for a batch of them), a longer one makes room in place (``place``)
-BATCH_ROWS = 500  # stored timeline rows read and written again at once
-BISECT_COST = 16  # a query reading one row by rank, in rows read by a streamed one (order of magnitude)
+COLUMNS = ("entity", "position", "event", "date", "sources", "record", "claims")
+_SEP = "\x00"  # below every other character: joined keys order as the tuples do
 
 
 def order_key(event: str, info: dict) -> tuple:
@@ -42,8 +39,14 @@ def order_key(event: str, info: dict) -> tuple:
     return (1, "", info["type"] or "", info["place"] or "", event)
 
 
+def position(key: tuple) -> bytes:
+    """An order key as the bytes stored in ``position``: bytes compare as the keys do (UTF-8 keeps the
+    order of code points; the separator sorts below any character), on SQLite and PostgreSQL alike."""
+    return _SEP.join(str(part).replace(_SEP, "") for part in key).encode()
+
+
 class Timelines:
-    """Collects timeline rows event by event (``add``), then writes them ranked (``write``, after a
+    """Collects timeline rows event by event (``add``), then writes them (``write``, after a
     rebuild) or puts them in place among the stored rows (``merge``, after new documents)."""
 
     def __init__(self, conn: Connection, members: dict[str, set[str]], source, *, events: set[str] | None = None,
@@ -110,45 +113,24 @@ class Timelines:
             self.rows[who].append((order_key(event, info), event, info, claims, via, cast))
 
     def write(self, conn: Connection) -> int:
-        """Rank each entity's rows and insert them; returns the row count."""
-        def ranked():
+        """Insert every entity's rows (in index order); returns the row count."""
+        def rows():
             for who in sorted(self.rows):
-                for rank, (_, event, info, claims, via, cast) in enumerate(sorted(self.rows[who])):
-                    yield (who, rank, event, info["date"], *self._record(who, event, info, claims, via, cast))
+                yield from self._new_rows(who)
 
-        return insert_tuples(conn, S.kb_timeline, COLUMNS, ranked())
+        return insert_tuples(conn, S.kb_timelines, COLUMNS, rows())
 
     def merge(self, conn: Connection, events: set[str]) -> None:
-        """Put the rows collected into their entities' stored timelines, replacing every row stored at
-        ``events`` (an entity with none collected there loses its rows: a kb id merged away). A short
-        timeline is merged in memory with its new rows and written again; a long one makes room."""
-        t = S.kb_timeline
-        held: dict[str, list[int]] = defaultdict(list)  # entity → the ranks of its rows at events
-        for who, rank in rows_in(conn, select(t.c.entity, t.c.rank), t.c.event, events):
-            held[who].append(rank)
-        entities = sorted(held.keys() | self.rows.keys())
-        sizes = dict(rows_in(conn, select(t.c.entity, func.count()).group_by(t.c.entity), t.c.entity, entities))
-        for batch in _batches([who for who in entities if sizes.get(who, 0) <= SHORT], sizes, BATCH_ROWS):
-            stored: dict[str, list] = defaultdict(list)  # the batch's timelines, read whole (in rank order)
-            for r in rows_in(conn, select(t).order_by(t.c.entity, t.c.rank), t.c.entity, batch):
-                stored[r.entity].append(r)
-            conn.execute(delete(t).where(among(conn, t.c.entity, batch)))
-            rows = []
-            for who in batch:
-                removed = set(held.get(who, ()))
-                kept = [(order_key(r.event, r.record), r.event, r.date, r.sources, r.record, r.claims)
-                        for r in stored.pop(who, ()) if r.rank not in removed]
-                rows += [(who, rank, *row[1:]) for rank, row in
-                         enumerate(heapq.merge(kept, self._new_rows(who), key=lambda row: row[0]))]
-            insert_tuples(conn, t, COLUMNS, rows)
-        for who in entities:
-            if sizes.get(who, 0) > SHORT:
-                insert_tuples(conn, t, COLUMNS, place(conn, who, self._new_rows(who), sorted(held.get(who, ())),
-                                                      stored=sizes[who]))
+        """Replace every stored row at ``events`` by the rows collected (an entity with none collected there
+        loses its rows: a kb id merged away)."""
+        t = S.kb_timelines
+        for batch in chunks(sorted(events), 500):
+            conn.execute(delete(t).where(among(conn, t.c.event, batch)))
+        self.write(conn)
 
     def _new_rows(self, who: str) -> list[tuple]:
-        """``who``'s rows collected, in order: (order key, event, date, sources, record, claims)."""
-        return [(key, event, info["date"], *self._record(who, event, info, claims, via, cast))
+        """``who``'s rows collected, in order (``COLUMNS``)."""
+        return [(who, position(key), event, info["date"], *self._record(who, event, info, claims, via, cast))
                 for key, event, info, claims, via, cast in sorted(self.rows.pop(who, ()))]
 
     def _ref(self, kb: str) -> dict:
@@ -170,89 +152,21 @@ class Timelines:
         return sources, record, [c[0] for c in claims]
 
 
-def _batches(entities: list[str], sizes: dict[str, int], budget: int) -> Iterator[list[str]]:
-    """``entities`` in lists whose stored rows (``sizes``) add up to about ``budget`` (at most 500 a list)."""
-    batch, rows = [], 0
-    for who in entities:
-        if batch and (rows + sizes.get(who, 0) > budget or len(batch) >= 500):
-            yield batch
-            batch, rows = [], 0
-        batch.append(who)
-        rows += sizes.get(who, 0)
-    if batch:
-        yield batch
-
-
-def place(conn: Connection, who: str, new: list[tuple], removed: list[int], *,
-          stored: int | None = None) -> list[tuple]:
-    """Make room in ``who``'s stored timeline for ``new`` rows ((order key, event, date, sources, record,
-    claims), sorted), removing its rows at the ranks ``removed`` (sorted); returns the new rows, ranked,
-    to insert (``stored``: its row count, when the caller has it). A new row's place is found among the
-    stored ranks (they are in order: ``_places``), and the rows after it shift down by stretches, in one
-    statement."""
-    t = S.kb_timeline
-    if stored is None:
-        stored = conn.execute(select(func.count()).where(t.c.entity == who)).scalar()
-    places = _places(conn, who, [row[0] for row in new], stored)  # stored rows ordered before each
-    for batch in chunks(removed, 500):
-        conn.execute(delete(t).where(t.c.entity == who, among(conn, t.c.rank, batch)))
-    # a stored row at rank r moves by the new rows before it less the removed rows before it
-    bounds = sorted(set(places) | {r + 1 for r in removed} | {0})
-    stretches = [{"b_who": who, "b_lo": lo, "b_hi": hi, "b_delta": delta}
-                 for lo, hi in zip(bounds, bounds[1:] + [stored])
-                 for delta in [bisect_right(places, lo) - bisect_left(removed, lo)] if delta and lo < hi]
-    if stretches:  # to negative ranks first: no clash with rows not moved yet
-        conn.execute(sql_update(t).where(t.c.entity == bindparam("b_who"), t.c.rank >= bindparam("b_lo"),
-                                         t.c.rank < bindparam("b_hi"))
-                     .values(rank=-(t.c.rank + bindparam("b_delta")) - 1), stretches)
-        conn.execute(sql_update(t).where(t.c.entity == who, t.c.rank < 0).values(rank=-t.c.rank - 1))
-    return [(who, at - bisect_left(removed, at) + i, *row[1:]) for i, (row, at) in enumerate(zip(new, places))]
-
-
-def _places(conn: Connection, who: str, keys: list[tuple], stored: int) -> list[int]:
-    """How many of ``who``'s ``stored`` rows order before each of ``keys`` (sorted): bisecting the ranks
-    (they are in order) for a few keys, reading the timeline once, in order and streamed, for many."""
-    t = S.kb_timeline
-    if len(keys) * stored.bit_length() * BISECT_COST < stored:
-        return [_bisect(conn, who, key, stored) for key in keys]
-    places, before = [], 0
-    for r in conn.execute(select(t.c.event, t.c.record).where(t.c.entity == who).order_by(t.c.rank),
-                          execution_options={"yield_per": 1000}):
-        key = order_key(r.event, r.record)
-        while len(places) < len(keys) and keys[len(places)] <= key:
-            places.append(before)
-        before += 1
-    return places + [before] * (len(keys) - len(places))
-
-
-def _bisect(conn: Connection, who: str, key: tuple, stored: int) -> int:
-    """How many of ``who``'s ``stored`` rows order before ``key`` (bisecting by rank)."""
-    t = S.kb_timeline
-    lo, hi = 0, stored
-    while lo < hi:
-        mid = (lo + hi) // 2
-        r = conn.execute(select(t.c.event, t.c.record).where(t.c.entity == who, t.c.rank == mid)).one()
-        if order_key(r.event, r.record) < key:
-            lo = mid + 1
-        else:
-            hi = mid
-    return lo
-
-
 def rename(conn: Connection, names: dict[str, str]) -> int:
     """Show the new names of the renamed kb entities (``names``: kb id → name) in the stored rows that
     name them, as a count would: co-participants (``with``, sorted by name again), ``via``, and the
-    place of the events located at one (which can move the row in its timeline). Reads the rows at the
-    events those entities are named at or located at (indexed); returns how many rows changed."""
-    t, ev, presence = S.kb_timeline, S.kb_events, S.kb_presence
+    place of the events located at one (which moves the row in its timeline: a new ``position``). Reads
+    the rows at the events those entities are named at or located at (indexed), a batch of events at a
+    time; returns how many rows changed."""
+    t, ev, presence = S.kb_timelines, S.kb_events, S.kb_presence
     kbs = sorted(names)
     located = {event: names[kb] for batch in chunks(kbs, 500) for event, kb in conn.execute(
         select(ev.c.kb_id, ev.c.location_kb).where(among(conn, ev.c.location_kb, batch)))}
     events = set(located) | {event for batch in chunks(kbs, 500) for event in conn.execute(
         select(presence.c.event).where(among(conn, presence.c.entity, batch))).scalars()}
-    moved: dict[str, list] = defaultdict(list)
     changed = 0
     for batch in chunks(sorted(events), 500):
+        same, moved = [], []
         for r in conn.execute(select(t).where(among(conn, t.c.event, batch))).all():
             record = dict(r.record)
             record["with"] = sorted(({**e, "name": names[e["id"]]} if e["id"] in names else e
@@ -264,14 +178,15 @@ def rename(conn: Connection, names: dict[str, str]) -> int:
             if record == r.record:
                 continue
             changed += 1
-            key = order_key(r.event, record)
-            if key == order_key(r.event, r.record):
-                conn.execute(sql_update(t).where(t.c.entity == r.entity, t.c.rank == r.rank).values(record=record))
+            at = position(order_key(r.event, record))
+            if at == r.position:
+                same.append({"k_who": r.entity, "k_at": r.position, "record": record})
             else:
-                moved[r.entity].append((key, r.event, r.date, r.sources, record, r.claims, r.rank))
-    rows = []
-    for who, new in sorted(moved.items()):
-        new.sort()
-        rows += place(conn, who, [row[:-1] for row in new], sorted(row[-1] for row in new))
-    insert_tuples(conn, t, COLUMNS, rows)
+                moved.append((r.entity, at, r.event, r.date, r.sources, record, r.claims))
+        if same:
+            conn.execute(sql_update(t).where(t.c.entity == bindparam("k_who"), t.c.position == bindparam("k_at"))
+                         .values(record=bindparam("record")), same)
+        if moved:
+            delete_at(conn, (t.c.entity, t.c.event), [(row[0], row[2]) for row in moved])
+            insert_tuples(conn, t, COLUMNS, sorted(moved, key=lambda row: row[:2]))
     return changed
