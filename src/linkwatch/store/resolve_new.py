@@ -420,23 +420,15 @@ class _EventStep(_Step):
         block holds its members' events)."""
         e, conn = S.events, self.conn
         expand = {v: kbs for v, kbs in (expand or {}).items() if v in wanted and len(kbs) < IN_LIMIT}
-        size = dict(_in(conn, select(group, func.count(e.c.id.distinct())).select_from(source).where(*where)
-                        .group_by(group), group, set(wanted) - set(expand)))
-        for value, kbs in expand.items():
-            size[value] = conn.execute(select(func.count(e.c.id.distinct())).select_from(source)
-                                       .where(*where, among(conn, group, sorted(kbs | {value})))).scalar()
         out: dict[str, set] = defaultdict(set)
-        small = [v for v, n in size.items() if n <= EVENT_BLOCK and v not in expand]
-        for value, event in _in(conn, select(group, e.c.id).select_from(source).where(*where), group, small):
-            out[value].add(event)
         year = func.substr(e.c.time_value, 1, 4)
-        for value, n in size.items():
-            if n <= EVENT_BLOCK and value not in expand:
-                continue
+        for value in sorted(wanted):  # each block read up to one event over the limit: a bounded read, however
+            # many events the store holds for the value
             holds = sorted(expand.get(value, set()) | {value})
             stmt = select(e.c.id).select_from(source).where(*where, among(conn, group, holds)).distinct()
-            if n <= EVENT_BLOCK:
-                out[value].update(conn.execute(stmt).scalars())
+            ids = list(conn.execute(stmt.limit(EVENT_BLOCK + 1)).scalars())
+            if len(ids) <= EVENT_BLOCK:
+                out[value].update(ids)
                 continue
             undated = list(conn.execute(stmt.where(e.c.time_value.is_(None)).limit(MAX_UNDATED + 1)).scalars())
             extra = undated if len(undated) <= MAX_UNDATED else []
