@@ -182,7 +182,7 @@ class Counter:
             self.rel, self.members = _relations(conn)
         else:  # the memberships of whoever the documents record; the relation claims between the pairs' ends
             recorded = entity_records(conn, scope.documents)
-            self.members = _relations(conn, subjects={kb for _, kb in recorded})[1]
+            self.members = memberships(conn, {kb for _, kb in recorded})
             ends = {kb for pair in scope.pairs for kb in pair}
             self.rel = {key: support for key, support in _relations(conn, subjects=ends, objects=ends)[0].items()
                         if tuple(sorted(key[1:])) in scope.pairs}
@@ -349,6 +349,23 @@ def _relations(conn: Connection, *, subjects: set[str] | None = None, objects: s
             if predicate in MEMBERSHIP_PREDICATES:
                 members[a].add(b)
     return out, members
+
+
+def memberships(conn: Connection, subjects: set[str]) -> dict[str, set[str]]:
+    """Member kb → the kb ids it is a member of (a membership claim not denied), of ``subjects``: what
+    ``_relations`` gives as its second value, read as distinct pairs (the database drops the repeats:
+    a member named in a thousand reports costs a row an organisation, not a row a claim)."""
+    stmt = relation_claims()
+    a, b = stmt.selected_columns.a, stmt.selected_columns.b
+    c = S.claims
+    members: dict[str, set[str]] = defaultdict(set)
+    for batch in chunks(sorted(subjects)):
+        pairs = (stmt.with_only_columns(a, b).where(
+            _of_kb(c.c.subject, a, batch), c.c.predicate.in_(MEMBERSHIP_PREDICATES),
+            func.coalesce(c.c.modality, "asserted") != "denied").distinct())
+        for member, org in conn.execute(pairs):
+            members[member].add(org)
+    return members
 
 
 def entity_records(conn: Connection, documents: Iterable[str] | None = None) -> list[tuple[str, str]]:

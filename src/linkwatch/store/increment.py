@@ -44,7 +44,7 @@ from sqlalchemy.engine import Connection
 from linkwatch.store import schema as S, timelines
 from linkwatch.store.db import among, chunks, delete_at, insert_tuples, rows_at
 from linkwatch.store.edges import (FIRST_COLUMNS, LINK_COLUMNS, MEMBERSHIP_PREDICATES, PRESENCE_COLUMNS, TIE_COLUMNS,
-                                   Counter, Scope, _links, _participations, _relations, generation, mark_built,
+                                   Counter, Scope, _links, _participations, generation, mark_built, memberships,
                                    period_start, relation_claims)
 
 log = logging.getLogger(__name__)
@@ -303,7 +303,7 @@ def update(conn: Connection) -> dict | None:
     changed_docs = set(new_docs) | _documents_of(conn, [item for item, _, _ in new_items] + list(merges.items))
     related, subjects = _claimed(conn, changed_docs)
     subjects |= merges.into["entity"]
-    members = _relations(conn, subjects=subjects)[1]  # theirs, all of them
+    members = memberships(conn, subjects)  # theirs, all of them
     joined = _with_new_memberships(conn, members)
     events = ({kb for _, kb, kind in new_items if kind != "entity"} | changed_events | merges.gone["event"]
               | merges.into["event"] | _told_with(conn, joined | merges.into["entity"]))
