@@ -535,3 +535,41 @@ def test_a_timeline_position_orders_as_its_key():
     keys = [order_key(event, info) for event in ("lw-v1", "lw-v10", "lw-v2") for info in infos]
     assert sorted(keys) == sorted(keys, key=position)
     assert len({position(k) for k in keys}) == len(keys)
+
+
+def test_a_split_event_is_recounted_as_a_rebuild_counts(db):
+    """A kb event loses one of its reports to a new kb id (as when an incremental resolution re-resolves
+    the stored events of two entities just merged): the refresh recounts both events and the first
+    meetings that were at the split one (no rebuild), and equals a rebuild."""
+    from linkwatch.store.items import EVENT_COLUMNS, event_records
+    from linkwatch.store.summaries import write_event_summaries
+
+    def twice(stream):  # reports m<2i> and m<2i+1> tell one meeting
+        for art in stream:
+            i = int(art.id[1:]) // 2
+            a, b, c = PEOPLE[i % 16], PEOPLE[(i * 7 + 3) % 16], PEOPLE[(i * 5 + 1) % 16]
+            people = [ent(1, a), ent(3, b)] + ([ent(5, c)] if int(art.id[1:]) % 2 else [])
+            yield report(art, people + [ent(2, GROUPS[i % 3], "organization"), ent(4, PLACES[i % 4], "location")],
+                         [event_of(1, "meeting", ["E1", "E3", "E5"][:len(people)], f"2024-{i % 9 + 1:02d}", "E4")],
+                         [{"subject": "E1", "predicate": "member_of", "object": "E2", "modality": "asserted",
+                           "evidence": []}])
+
+    ingest_articles([article(f"m{i}", f"Meeting {i}.") for i in range(40)], db=db, extract=twice)
+    k, f = S.clusters, S.kb_firsts
+    with db.begin() as conn:
+        sizes = dict(conn.execute(select(k.c.kb_id, func.count()).where(k.c.kind == "event")
+                                  .group_by(k.c.kb_id)).all())
+        at_firsts = set(conn.execute(select(f.c.event)).scalars())
+        parted = min(kb for kb, n in sizes.items() if n >= 2 and kb in at_firsts)
+        items = sorted(conn.execute(select(k.c.item_id).where(k.c.kb_id == parted)).scalars())
+        conn.execute(k.update().where(k.c.item_id == items[-1]).values(kb_id="lw-v-split-off"))
+        rows = conn.execute(select(*EVENT_COLUMNS).where(S.events.c.id.in_(items))).all()
+        records = {r.id: r for r in event_records(conn, rows)}
+        write_event_summaries(conn, {parted: [records[i] for i in items[:-1]],
+                                     "lw-v-split-off": [records[items[-1]]]})
+        touch(conn)
+    counts = refresh_edges(db)
+    assert counts.get("split") == 1 and "recounted_events" in counts, counts
+    incremental = tables(db)
+    refresh_edges(db, incremental=False)
+    assert tables(db) == incremental

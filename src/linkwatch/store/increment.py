@@ -20,9 +20,13 @@ change it follows:
   first meeting at a vanished event is read again from the presences;
 - an event redated (its reports' dates refined or in conflict): its kb event,
   and the first meetings that were at it, read again from the presences
-  (those of organisations through their members, as they are counted).
+  (those of organisations through their members, as they are counted);
+- a kb event split (an incremental resolution re-resolves the stored events
+  of entities just merged, and some of a kb event's reports get another id):
+  it and the events its reports went to, recounted, and the first meetings
+  that were at it read again.
 
-Anything else (an item gone or split off, a document replaced, an entity
+Anything else (an item gone or split off a kb entity, a document replaced, an entity
 retyped, an organisation merged) returns None, and the caller rebuilds. Under these conditions what a recounted event counted can
 only grow, so first meetings are kept by minimum, except those recounted whole.
 
@@ -35,7 +39,7 @@ relation claims the change touches (``edges.Scope``).
 from __future__ import annotations
 
 import logging
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 from sqlalchemy import (String, and_, bindparam, case, cast, delete, exists, func, insert, literal, or_, select,
                         update as sql_update)
@@ -125,17 +129,20 @@ def _seen_keys(conn: Connection, kind: str, keys) -> set[str]:
 @dataclass
 class Merges:
     """The merges since the count: the items that moved (item → its kb id now), and per kind the kb ids
-    that vanished (``gone``) and those they went into (``into``)."""
+    that vanished (``gone``) and those they went into (``into``); ``split``: the kb events that stay but
+    lost reports to others (an incremental resolution re-resolving stored events after a merge of
+    entities)."""
 
     items: dict[str, str]
     gone: dict[str, set[str]]
     into: dict[str, set[str]]
+    split: set[str] = field(default_factory=set)
 
 
 def _merges(conn: Connection) -> Merges | None:
     """The merges of counted kb ids into others (the moved items: the database compares); None when
-    an item moved out of a kb id that still exists (a split), or when an organisation merged (its members'
-    events would move its organisation-level first meetings)."""
+    an item moved out of a kb entity that still exists (a split), or when an organisation merged (its
+    members' events would move its organisation-level first meetings)."""
     cl, seen = S.clusters, S.kb_seen
     counted = and_(seen.c.kind == "item", seen.c.key == cl.c.item_id)
     moved = conn.execute(select(cl.c.item_id, cl.c.kind, seen.c.value, cl.c.kb_id).join_from(cl, seen, counted)
@@ -145,10 +152,14 @@ def _merges(conn: Connection) -> Merges | None:
     for r in moved:
         merges.gone[r.kind].add(r.value)
         merges.into[r.kind].add(r.kb_id)
-    gone = sorted(merges.gone["entity"] | merges.gone["event"])
-    if any(conn.execute(select(cl.c.kb_id).where(among(conn, cl.c.kb_id, batch)).limit(1)).first()
-           for batch in chunks(gone, IN_CHUNK)):
-        return _rebuild("an item moved out of a kb id that stays (a split)")
+    for kind in ("entity", "event"):
+        stays = {kb for batch in chunks(sorted(merges.gone[kind]), IN_CHUNK) for kb in conn.execute(
+            select(cl.c.kb_id).where(among(conn, cl.c.kb_id, batch), cl.c.kind == kind).distinct()).scalars()}
+        if stays and kind == "entity":
+            return _rebuild("an item moved out of a kb entity that stays (a split)")
+        if stays:  # a kb event split: recounted whole, with the first meetings that were at it
+            merges.split |= stays
+            merges.gone[kind] -= stays
     types = {value.partition(SEP)[0][1:] for batch in chunks(sorted(merges.gone["entity"]), IN_CHUNK)
              for value in conn.execute(select(seen.c.value).where(seen.c.kind == "entity",
                                                                   among(conn, seen.c.key, batch)))
@@ -306,7 +317,7 @@ def update(conn: Connection) -> dict | None:
     members = memberships(conn, subjects)  # theirs, all of them
     joined = _with_new_memberships(conn, members)
     events = ({kb for _, kb, kind in new_items if kind != "entity"} | changed_events | merges.gone["event"]
-              | merges.into["event"] | _told_with(conn, joined | merges.into["entity"]))
+              | merges.into["event"] | merges.split | _told_with(conn, joined | merges.into["entity"]))
     stored_events = conn.execute(select(func.count()).select_from(_V)).scalar()
     if len(events) > max(SMALL_STORE, MOST * stored_events):
         return _rebuild(f"the change touches {len(events)} of {stored_events} kb events")
@@ -330,8 +341,8 @@ def update(conn: Connection) -> dict | None:
         conn.execute(delete(S.kb_timelines).where(among(conn, S.kb_timelines.c.entity, batch)))
     timelines.rename(conn, renamed)
     firsts = S.kb_firsts
-    redo = set()  # (level, lo, hi) whose first meeting was at an event merged away or redated
-    for batch in chunks(sorted(merges.gone["event"] | redated), IN_CHUNK):
+    redo = set()  # (level, lo, hi) whose first meeting was at an event merged away, split or redated
+    for batch in chunks(sorted(merges.gone["event"] | merges.split | redated), IN_CHUNK):
         redo.update(tuple(r) for r in conn.execute(select(firsts.c.level, firsts.c.lo, firsts.c.hi)
                                                    .where(among(conn, firsts.c.event, batch))))
         conn.execute(delete(firsts).where(among(conn, firsts.c.event, batch)))
@@ -406,7 +417,7 @@ def update(conn: Connection) -> dict | None:
         ("timeline", S.kb_timelines))}
     counts["recounted_events"] = len(events)
     counts.update(renamed=len(renamed), joined=len(joined),
-                  merged=len(merges.gone["entity"]) + len(merges.gone["event"]))
+                  merged=len(merges.gone["entity"]) + len(merges.gone["event"]), split=len(merges.split))
     mark_built(conn, counts, stamp)
     return counts
 
