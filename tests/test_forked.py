@@ -110,3 +110,52 @@ def test_a_store_in_memory_resolves_here():
     engine = connect("sqlite://")
     out = kb.ingest_articles(articles("d1"), db=engine, extract=extract)
     assert "step_peak_mb" not in out and out["kb_entities"] == 1
+
+
+def test_a_started_child_runs_while_this_process_goes_on():
+    child = forked.start(lambda: time.sleep(0.5) or "done")
+    assert not child.ready()  # started, not finished: this process was not kept waiting
+    out, memory = child.result()
+    assert out == "done" and memory.peak_mb > 0
+
+
+def test_a_stopped_child_is_ended_at_once():
+    started = time.monotonic()
+    child = forked.start(lambda: time.sleep(60))
+    child.stop()
+    assert time.monotonic() - started < 10
+    with pytest.raises(ChildProcessError):
+        os.waitpid(child.pid, os.WNOHANG)  # reaped: no such child left
+
+
+def test_extraction_goes_on_while_a_step_resolves(tmp_path, monkeypatch):
+    """With a step every 8 documents, each taking 0.8 s or more, reports are extracted while steps run (their
+    times fall inside a step's: more than a write batch, which a store waiting for its steps would
+    take before it stops to wait), stored after it, and every one is resolved at the end."""
+    engine = connect(str(tmp_path / "kb.db"))
+    steps, extracted = tmp_path / "steps.txt", []
+    real = kb.resolve_and_refresh
+
+    def slow(engine, **kw):  # runs in the child: its start and end go to a file
+        began = time.monotonic()
+        time.sleep(0.8)
+        out = real(engine, **kw)
+        with open(steps, "a") as f:
+            f.write(f"{began} {time.monotonic()}\n")
+        return out
+
+    def timed(stream):
+        for art in stream:
+            time.sleep(0.02)
+            extracted.append(time.monotonic())
+            yield report(str(art.id), f"Person {art.id}")
+
+    monkeypatch.setattr(kb, "resolve_and_refresh", slow)
+    monkeypatch.setattr(kb, "RESOLVE_EVERY", 8)
+    monkeypatch.setattr(kb, "WRITE_BATCH", 4)
+    monkeypatch.setattr(kb, "STEP_BUFFER", 12)
+    out = kb.ingest_articles(articles(*(f"d{i:02d}" for i in range(48))), db=engine, extract=timed, isolate=True)
+    spans = [tuple(map(float, line.split())) for line in steps.read_text().splitlines()]
+    assert len(spans) >= 3
+    assert max(sum(a <= t <= b for t in extracted) for a, b in spans) >= 8  # extracted during a step
+    assert out["new"] == 48 and out["kb_entities"] == 48 and not kb.resolution_due(engine)

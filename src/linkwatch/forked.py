@@ -18,6 +18,7 @@ import gc
 import os
 import pickle
 import resource
+import select
 import signal
 import threading
 import traceback
@@ -46,6 +47,52 @@ def call(fn: Callable[[], Any]) -> tuple[Any, Memory]:
     """``fn()`` in a forked child; returns its result and the child's ``Memory``, or raises the child's
     exception (as it was when it can be pickled, else ``ForkedError`` with the child's traceback).
     An interrupt of the parent stops the child (whose open transaction then rolls back)."""
+    return start(fn).result()
+
+
+class Child:
+    """A call running in a forked child (``start``): ``ready()`` without waiting, ``result()`` waiting,
+    ``stop()`` to end it."""
+
+    def __init__(self, pid: int, read_end: int) -> None:
+        self.pid, self.read_end = pid, read_end
+
+    def ready(self) -> bool:
+        """True when the child has finished (it is sending its result, or has ended)."""
+        return bool(select.select([self.read_end], [], [], 0)[0])
+
+    def result(self) -> tuple[Any, Memory]:
+        """Wait for the child: its result and ``Memory``, or its exception raised here. An interrupt
+        while waiting stops the child."""
+        try:
+            with os.fdopen(self.read_end, "rb") as pipe:
+                data = pipe.read()
+        except BaseException:
+            self.stop()
+            raise
+        _, status = os.waitpid(self.pid, 0)
+        if not data:
+            raise ForkedError(f"the child process ended without a result (status {status})")
+        kind, value, memory = pickle.loads(data)
+        if kind == "error":
+            raise value
+        return value, memory
+
+    def stop(self) -> None:
+        """End the child now (its open transaction rolls back) and reap it."""
+        try:
+            os.kill(self.pid, signal.SIGTERM)
+            os.waitpid(self.pid, 0)
+        except (ProcessLookupError, ChildProcessError):
+            pass
+        try:
+            os.close(self.read_end)
+        except OSError:
+            pass
+
+
+def start(fn: Callable[[], Any]) -> Child:
+    """Start ``fn()`` in a forked child and return at once (``Child.result()`` waits for it)."""
     read_end, write_end = os.pipe()
     pid = os.fork()
     if pid == 0:  # the child: never returns
@@ -55,14 +102,14 @@ def call(fn: Callable[[], Any]) -> tuple[Any, Memory]:
         gc.freeze()
         status = 0
         try:
-            start, private = _rss_mb(), _Sampler()
+            begin, private = _rss_mb(), _Sampler()
             try:
                 out = ("ok", fn())
             except BaseException as exc:  # noqa: BLE001 - everything goes back to the parent
                 out = ("error", _sendable(exc))
-            peak = max(resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024, start, _rss_mb())  # the
+            peak = max(resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024, begin, _rss_mb())  # the
             # kernel's high-water mark is updated lazily: it can lag the size read at the start
-            out += (Memory(peak_mb=peak, start_mb=start, private_mb=private.stop()),)
+            out += (Memory(peak_mb=peak, start_mb=begin, private_mb=private.stop()),)
             with os.fdopen(write_end, "wb") as pipe:
                 pickle.dump(out, pipe)
         except BaseException:  # noqa: BLE001 - the parent sees a child that sent nothing
@@ -70,20 +117,7 @@ def call(fn: Callable[[], Any]) -> tuple[Any, Memory]:
         finally:
             os._exit(status)  # no atexit handlers or finalizers of the parent's objects
     os.close(write_end)
-    try:
-        with os.fdopen(read_end, "rb") as pipe:
-            data = pipe.read()
-    except BaseException:
-        os.kill(pid, signal.SIGTERM)
-        os.waitpid(pid, 0)
-        raise
-    _, status = os.waitpid(pid, 0)
-    if not data:
-        raise ForkedError(f"the child process ended without a result (status {status})")
-    kind, value, memory = pickle.loads(data)
-    if kind == "error":
-        raise value
-    return value, memory
+    return Child(pid, read_end)
 
 
 class _Sampler:

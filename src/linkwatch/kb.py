@@ -18,7 +18,9 @@ with the corpus:
    record without a cluster marks it due). Each step runs in a forked
    process (``linkwatch.forked``), so what it read and freed does not stay
    in this process's heap: the storing process's memory stays where the
-   loaded pipeline put it, however long the stream.
+   loaded pipeline put it, however long the stream. While a step runs,
+   extraction goes on: up to ``STEP_BUFFER`` reports wait, and are stored
+   when the step is done (it holds the store's write lock).
 
 An ingest killed half-way leaves whole documents stored and the rest
 absent; running it again finishes the job.
@@ -80,6 +82,7 @@ RESOLVE_EVERY = 512  # new documents stored between two resolutions of one inges
 LOOKUP_BATCH = 64  # input documents checked against the store per query
 EXTRACT_BATCH = 16  # documents a worker extracts per task
 AHEAD = 4  # extraction batches a worker may run ahead of the store (16 measured no faster on PostgreSQL)
+STEP_BUFFER = 256  # reports extracted while a resolution step runs (it holds the store), stored after it
 # an invented report that takes extraction through its lazily loaded tables (names, groups, places, dates)
 WARM_UP_TEXT = ("Naji Zaheer, a commander of the Crimson Front, met Omar Bashir in Paris in February 2024, "
                 "officials said on Monday. Zaheer has led the group since 2019.")
@@ -103,13 +106,24 @@ def ingest_articles(items: Iterable[Article | Failure], *, db=None, jobs: int = 
     tick = progress or (lambda status, source: None)
     version = extractor_name()
 
+    failures: list[Failure] = []  # failures to record (while a step holds the store, after it)
+    running: list = []  # the resolution step under way in a forked child (at most one)
+
     def fail(item: Failure) -> None:
         summary["failed"] += 1
         if len(summary["failures"]) < 100:
             summary["failures"].append(str(item))
-        with writing(engine, "record a failed document") as conn:
-            record_failure(conn, item.source, item.reason, item.code)
+        failures.append(item)
+        if not running:
+            record_failures()
         tick("failed", item.source)
+
+    def record_failures() -> None:
+        if failures:
+            with writing(engine, "record a failed document") as conn:
+                for item in failures:
+                    record_failure(conn, item.source, item.reason, item.code)
+            failures.clear()
 
     def todo() -> Iterator[Article]:
         """The articles not stored yet (or changed); failures of reading are recorded on the way."""
@@ -132,32 +146,42 @@ def ingest_articles(items: Iterable[Article | Failure], *, db=None, jobs: int = 
     stored = {"since": 0}
 
     def resolve_step() -> None:
-        """Resolve what was stored so far (incrementally unless a document was replaced)."""
-        out = _resolve_step(engine, incremental=not summary["changed"], isolate=isolate)
+        """Start resolving what was stored so far (incrementally unless a document was replaced)."""
+        running.append(_start_step(engine, incremental=not summary["changed"], isolate=isolate))
+        stored["since"] = 0
+
+    def finish_step() -> None:
+        """Wait for the step under way (its errors raised here) and take its counts into the summary."""
+        if not running:
+            return
+        out, memory = running.pop().result()
         if out.get("resolution") == "incremental":
             for key in merges:
                 merges[key] += out[key]
         else:
             merges.update((key, out[key]) for key in merges)
-        memory = out.pop("memory", None)
         summary.update(out, **merges)
         if memory is not None:
             summary["step_peak_mb"] = max(summary.get("step_peak_mb", 0.0), memory.peak_mb)
             summary["step_private_mb"] = max(summary.get("step_private_mb", 0.0), memory.private_mb)
-        stored["since"] = 0
 
-    def flush() -> None:
-        """Store the pending reports in one transaction: all of them or none (a killed ingest
-        leaves the store as it was before the batch, and running again finishes the job)."""
-        if not pending:
-            return
-        with writing(engine, f"store {len(pending)} documents") as conn:
-            statuses = store_batch(conn, pending, extractor=version)
-        pending.clear()
-        for status, source in statuses:
-            summary[status] += 1
-            stored["since"] += status in ("new", "changed")
-            tick(status, source)
+    def flush(wait: bool = False) -> None:
+        """Store the pending reports, ``WRITE_BATCH`` a transaction: all of a transaction's or none (a killed
+        ingest leaves the store as it was before the batch, and running it again finishes the job). While a
+        step runs (it holds the store), extraction goes on and the reports wait, up to ``STEP_BUFFER``."""
+        if running:
+            if not wait and not running[0].ready() and len(pending) < STEP_BUFFER:
+                return
+            finish_step()
+            record_failures()
+        for batch in chunks(list(pending), WRITE_BATCH):
+            with writing(engine, f"store {len(batch)} documents") as conn:
+                statuses = store_batch(conn, batch, extractor=version)
+            del pending[:len(batch)]
+            for status, source in statuses:
+                summary[status] += 1
+                stored["since"] += status in ("new", "changed")
+                tick(status, source)
         if resolve and stored["since"] >= RESOLVE_EVERY and not summary["changed"]:
             resolve_step()
 
@@ -168,35 +192,55 @@ def ingest_articles(items: Iterable[Article | Failure], *, db=None, jobs: int = 
                 fail(out)
                 continue
             if any(p.document_id == out.document_id for p in pending):
-                flush()  # one document twice in the stream: the later version replaces the earlier
+                flush(wait=True)  # one document twice in the stream: the later version replaces the earlier
             pending.append(out)
             if len(pending) >= WRITE_BATCH:
                 flush()
     except BaseException as exc:
+        if running and not isinstance(exc, StoreError):
+            running.pop().stop()  # its transaction rolls back: the next ingest resolves (``resolution_due``)
         if not isinstance(exc, StoreError):
-            flush()  # keep what was extracted before the interruption
+            flush(wait=True)  # keep what was extracted before the interruption
         raise
     finally:
         close = getattr(stream, "close", None)
         if close is not None:
             close()
-    flush()
+    flush(wait=True)
     if resolve and (stored["since"] or resolution_due(engine)):
         resolve_step()
+        finish_step()
     summary.update(totals(engine))
     return summary
 
 
-def _resolve_step(engine, *, incremental: bool, isolate: bool | None) -> dict:
-    """``resolve_and_refresh`` in a forked process (its memory the system's again when it ends; the result
-    carries it as ``memory``), or here when ``isolate`` is False or forking cannot work: no ``fork``, or
-    a store in this process's memory (a child would write to its own copy)."""
+class _Done:
+    """A step that ran in this process: its result at hand (the interface of ``forked.Child``)."""
+
+    def __init__(self, out: dict) -> None:
+        self.out = out
+
+    def ready(self) -> bool:
+        return True
+
+    def result(self) -> tuple[dict, None]:
+        return self.out, None
+
+    def stop(self) -> None:
+        pass
+
+
+def _start_step(engine, *, incremental: bool, isolate: bool | None):
+    """``resolve_and_refresh`` in a forked process, started (``forked.Child``: the result when asked, with
+    the child's memory; that memory the system's again when it ends), or run here when ``isolate`` is
+    False or forking cannot work (no ``fork``, or a store in this process's memory: a child would write to
+    its own copy)."""
     if isolate is None:
         isolate = forked.available() and not _in_memory(engine)
     if not isolate:
         out = resolve_and_refresh(engine, incremental=incremental)
         _give_back_memory()
-        return out
+        return _Done(out)
 
     def step() -> dict:
         engine.dispose(close=False)  # the parent's connections stay the parent's; the child opens its own
@@ -205,9 +249,27 @@ def _resolve_step(engine, *, incremental: bool, isolate: bool | None) -> dict:
         finally:
             engine.dispose()
 
-    out, memory = forked.call(step)
-    _give_back_memory()  # what storing the last documents freed (measured: 13 MB after 4,000 documents)
-    return {**out, "memory": memory}
+    child = forked.start(step)
+    return _Trimmed(child)
+
+
+class _Trimmed:
+    """A forked step whose parent gives back freed heap once it has the result (what storing the last
+    documents freed: 13 MB after 4,000 documents, measured)."""
+
+    def __init__(self, child: forked.Child) -> None:
+        self.child = child
+
+    def ready(self) -> bool:
+        return self.child.ready()
+
+    def result(self):
+        out = self.child.result()
+        _give_back_memory()
+        return out
+
+    def stop(self) -> None:
+        self.child.stop()
 
 
 def _in_memory(engine) -> bool:
