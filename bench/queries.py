@@ -273,7 +273,7 @@ def fingerprint(engine) -> dict:
     """An order-free digest of every aggregate table (to compare an incremental refresh with a rebuild)."""
     out = {}
     with engine.connect() as conn:
-        for table in (schema.kb_ties, schema.kb_links, schema.kb_presence, schema.kb_firsts, schema.kb_timeline):
+        for table in (schema.kb_ties, schema.kb_links, schema.kb_presence, schema.kb_firsts, schema.kb_timelines):
             total = 0
             for r in conn.execute(select(table)).yield_per(50000):
                 digest = hashlib.sha1(json.dumps(list(r), sort_keys=True, default=str).encode()).digest()

@@ -126,7 +126,7 @@ def timeline(conn, name: str, *, filters: Filters | None = None, context: bool =
     At most ``limit`` events (dated first; None for all); ``more`` counts the
     ones left out. With ``context`` (default), a person's timeline also shows
     the events of their organisations reported alongside them (marked ``via``).
-    Read from the store's timeline rows (``kb_timeline``) unless a claim
+    Read from the store's timeline rows (``kb_timelines``) unless a claim
     filter is asked for, or the aggregates are not built or stale.
     """
     filters = filters or Filters()
