@@ -393,34 +393,29 @@ kb_aggregates = Table(
 (``store.edges.touch``); on the ``edges`` row, the token the aggregates were counted from. They differ
 while the aggregates are stale (resolution ran without a refresh), and analysis reads claims."""
 
-# added by migration 0006_timeline: what a timeline row shows, per entity and kb event (``store.edges``)
-kb_timeline = Table(
-    "kb_timeline", metadata,
-    Column("entity", String(200), primary_key=True),
-    Column("rank", Integer, primary_key=True),
-    Column("event", String(200), nullable=False),
-    Column("date", String(32)),
-    Column("sources", Integer, nullable=False),
-    Column("record", JSON, nullable=False),
-    Column("claims", JSON, nullable=False),
-    Index("ix_kb_timeline_event", "event"),  # migration 0009_aggregate_indexes: the rows at an event
-)
+def _timeline_table(name: str, order: Column) -> Table:
+    """A table of timeline rows: per entity and kb event what a timeline row shows, ``order`` placing it."""
+    return Table(
+        name, metadata,
+        Column("entity", String(200), primary_key=True),
+        order,
+        Column("event", String(200), nullable=False),
+        Column("date", String(32)),
+        Column("sources", Integer, nullable=False),
+        Column("record", JSON, nullable=False),
+        Column("claims", JSON, nullable=False),
+        Index(f"ix_{name}_event", "event"),  # the rows at an event (recounted, renamed)
+    )
+
+
+# added by migration 0006_timeline (its event index by 0009_aggregate_indexes)
+kb_timeline = _timeline_table("kb_timeline", Column("rank", Integer, primary_key=True))
 """``kb_timeline``: the timeline rows before migration ``0011_timeline_positions`` (ordered by a dense
 ``rank``, which a new row made every later row move for); no longer written: that migration empties it
 and fills ``kb_timelines``."""
 
-# added by migration 0011_timeline_positions: what a timeline row shows, per entity and kb event
-kb_timelines = Table(
-    "kb_timelines", metadata,
-    Column("entity", String(200), primary_key=True),
-    Column("position", LargeBinary, primary_key=True),
-    Column("event", String(200), nullable=False),
-    Column("date", String(32)),
-    Column("sources", Integer, nullable=False),
-    Column("record", JSON, nullable=False),
-    Column("claims", JSON, nullable=False),
-    Index("ix_kb_timelines_event", "event"),  # the rows at an event (recounted, renamed)
-)
+# added by migration 0011_timeline_positions
+kb_timelines = _timeline_table("kb_timelines", Column("position", LargeBinary, primary_key=True))
 """``kb_timelines``: one row per kb event on an entity's timeline (the events it is named at and, for a
 person, those of their organisations told in the same documents, ``via`` the organisation);
 ``position`` its order key as bytes (``store.timelines.position``: dated first, by start, type, place,
