@@ -54,7 +54,7 @@ from linkwatch.resolve.events import CONFLICT_RULE, MAX_BLOCK as EVENT_BLOCK, MA
     states_tolerant
 from linkwatch.resolve.graph import Clusterer
 from linkwatch.store import schema as S
-from linkwatch.store.db import among, chunks, insert_tuples, now, writing
+from linkwatch.store.db import among, chunks, insert_tuples, now, rows_in, writing
 from linkwatch.store.edges import touch
 from linkwatch.store.items import (EVENT_COLUMNS, PARTY_ROLES, RECORD_COLUMNS, SEP, Known, _in, entity_keys,
                                    entity_records, event_keys, event_records, kb_ids, key_text, write_keys)
@@ -329,37 +329,42 @@ class _EntityStep(_Step):
         return out
 
     def _candidates(self) -> dict[str, list[str]]:
-        """Key text → the stored records holding it that the whole-store pass would compare."""
+        """Key text → the stored records holding it that the whole-store pass would compare, at most
+        ``PER_CLUSTER`` of a stored cluster (the first by id; their kb ids in ``kb_of``): read streamed,
+        a record kept only while its cluster has fewer."""
         keys_of = {r.id: sorted({key_text(k) for k in entity_keys(r)}) for r in self.records}  # in a fixed order:
         # of two equally strong links, the first given wins
         new_count = Counter(k for keys in keys_of.values() for k in set(keys))
-        b = S.block_keys
+        b, c = S.block_keys, S.clusters
         size = dict(_in(self.conn, select(b.c.key, func.count()).where(b.c.kind == "entity").group_by(b.c.key),
                         b.c.key, new_count))
         small = [k for k, n in size.items() if n + new_count[k] <= NAME_BLOCK]
         members: dict[str, list] = defaultdict(list)
-        for key, item in _in(self.conn, select(b.c.key, b.c.item_id).where(b.c.kind == "entity"), b.c.key, small):
-            members[key].append(item)
+        held: Counter = Counter()  # (key, kb id) → records kept
+
+        def keep(key: str, item: str, kb: str) -> None:
+            if held[(key, kb)] < PER_CLUSTER:
+                held[(key, kb)] += 1
+                members[key].append(item)
+                self.kb_of[item] = kb
+
+        stmt = (select(b.c.key, b.c.item_id, c.c.kb_id).join_from(b, c, c.c.item_id == b.c.item_id)
+                .where(b.c.kind == "entity").order_by(b.c.key, b.c.item_id))
+        for key, item, kb in rows_in(self.conn, stmt, b.c.key, small):
+            keep(key, item, kb)
         for key in size:
             if key not in members and key.split(SEP)[1] == "c":  # an oversized whole-name block: a window of it
-                members[key] = list(self.conn.execute(select(b.c.item_id).where(b.c.kind == "entity", b.c.key == key)
-                                                      .order_by(b.c.item_id).limit(WINDOW)).scalars())
+                window = list(self.conn.execute(select(b.c.item_id).where(b.c.kind == "entity", b.c.key == key)
+                                                .order_by(b.c.item_id).limit(WINDOW)).scalars())
+                for item, kb in sorted(kb_ids(self.conn, window).items()):
+                    keep(key, item, kb)
         self.keys_of = keys_of
         return members
 
     def run(self) -> tuple[int, dict]:
         members = self._candidates()
         refs = {f"ref:{x.ref_id}" for x in self.records if x.ref_id}
-        self.kb_of = kb_ids(self.conn, {i for items in members.values() for i in items} | refs)
-        ref_kb = {i: self.kb_of.pop(i) for i in refs if i in self.kb_of}
-        for key, items in members.items():  # a few records of each stored cluster a key holds stand for it
-            kept, per_kb = [], Counter()
-            for item in sorted(items):
-                kb = self.kb_of.get(item)
-                if kb is not None and per_kb[kb] < PER_CLUSTER:
-                    per_kb[kb] += 1
-                    kept.append(item)
-            members[key] = kept
+        ref_kb = kb_ids(self.conn, refs)
         stored_ids = {i for items in members.values() for i in items}
         r = S.records
         stored = {s.id: s for s in entity_records(self.conn, _in(self.conn, select(*RECORD_COLUMNS), r.c.id,
