@@ -10,10 +10,11 @@ place, sources and the confidence they give (``resolve.confidence``).
 """
 from __future__ import annotations
 
+import json
 from collections import Counter, defaultdict
 from typing import Iterable
 
-from sqlalchemy import delete, func, select
+from sqlalchemy import Text, cast, delete, func, select
 from sqlalchemy.engine import Connection
 
 from linkwatch.resolve import confidence as conf
@@ -53,9 +54,11 @@ def write_entity_summaries(conn: Connection, kb_ids: Iterable[str] | None = None
                                                .group_by(c.c.kb_id, r.c.name, r.c.type)):
             names[kb][name] += n
             types[kb][type_] += n
-        for kb, aliases in conn.execute(select(c.c.kb_id, r.c.aliases).select_from(joined)
-                                        .where(*where, r.c.aliases.is_not(None))):
-            for alias in aliases or ():
+        for kb, aliases in conn.execute(select(c.c.kb_id, cast(r.c.aliases, Text)).select_from(joined)
+                                        .where(*where, r.c.aliases.is_not(None)).distinct()):
+            # distinct lists, as text: the database drops the repeats (a kb named in a thousand reports
+            # with the same aliases costs a row, not a thousand)
+            for alias in (json.loads(aliases) if aliases else None) or ():
                 names[kb][alias] += 0
         counts = {kb: (documents, sources, ref) for kb, documents, sources, ref in conn.execute(
             select(c.c.kb_id, func.count(r.c.document_id.distinct()),
