@@ -265,3 +265,22 @@ def test_candidates_read_a_block_at_a_time_as_all_at_once(db, tmp_path, monkeypa
     assert len(groups) > 1  # the blocks were read apart
     assert partition(db) == partition(whole)
     assert {e[1:3] for e in summaries(db)[1]} == {e[1:3] for e in summaries(whole)[1]}
+
+
+def test_event_blocks_read_together_as_one_at_a_time(db, monkeypatch):
+    """On PostgreSQL a step reads its event blocks' first events in one statement (``_first_reads``: a
+    lateral join, each block limited); the candidates are those of reading each block alone."""
+    from linkwatch.store import resolve_new as module
+    ingest(db, "d01", "d02", "d03", "d05", "d06")
+    articles = [Article(id=d, text=f"An invented report {d}.", source=f"{d}.txt", published="2024-10-01")
+                for d in ("d04", "d07", "d08")]  # meetings of stored people, an attack at a stored place
+    ingest_articles(articles, db=db, extract=extract, resolve=False)
+    with db.connect() as conn:
+        records = module._unclustered(conn, S.records, module.RECORD_COLUMNS)
+        module._EntityStep(conn, records).run()
+        events = module._unclustered(conn, S.events, module.EVENT_COLUMNS)
+        together = module._EventStep(conn, events, {})._candidates()
+        monkeypatch.setattr(module._EventStep, "_first_reads", lambda self, *args: {})
+        alone = module._EventStep(conn, events, {})._candidates()
+        conn.rollback()
+    assert together == alone and any(together.values())
