@@ -268,7 +268,7 @@ def test_candidates_read_a_block_at_a_time_as_all_at_once(db, tmp_path, monkeypa
 
 
 def test_event_blocks_read_together_as_one_at_a_time(db, monkeypatch):
-    """On PostgreSQL a step reads its event blocks' first events in one statement (``_first_reads``: a
+    """On PostgreSQL a step reads its event blocks' first events in one statement (``store.db.first_rows``: a
     lateral join, each block limited); the candidates are those of reading each block alone."""
     from linkwatch.store import resolve_new as module
     ingest(db, "d01", "d02", "d03", "d05", "d06")
@@ -280,7 +280,8 @@ def test_event_blocks_read_together_as_one_at_a_time(db, monkeypatch):
         module._EntityStep(conn, records).run()
         events = module._unclustered(conn, S.events, module.EVENT_COLUMNS)
         together = module._EventStep(conn, events, {})._candidates()
-        monkeypatch.setattr(module._EventStep, "_first_reads", lambda self, *args: {})
+        monkeypatch.setattr(module, "first_rows", lambda conn, stmt, column, values, limit: {
+            value: list(conn.execute(stmt.where(column == value).limit(limit)).scalars()) for value in values})
         alone = module._EventStep(conn, events, {})._candidates()
         conn.rollback()
     assert together == alone and any(together.values())

@@ -48,6 +48,24 @@ def rows_in(conn: Connection, stmt, column, keys: Iterable[str] | None):
         yield from conn.execute(stmt.where(among(conn, column, batch)))
 
 
+def first_rows(conn: Connection, stmt, column, values: Iterable[str], limit: int) -> dict[str, list]:
+    """Value → the first column of ``stmt``'s first ``limit`` rows whose ``column`` equals it, for each of
+    ``values`` (a bounded read each, however many rows a value has): on PostgreSQL one statement (a lateral
+    join over the values, each limited: one round trip); elsewhere a statement a value (SQLite has no round
+    trips)."""
+    values = sorted(set(values))
+    if conn.dialect.name != "postgresql":
+        return {value: list(conn.execute(stmt.where(column == value).limit(limit)).scalars()) for value in values}
+    out: dict[str, list] = {value: [] for value in values}
+    if not values:
+        return out
+    given = func.unnest(bindparam("values", values, type_=ARRAY(String))).table_valued("value").render_derived()
+    block = stmt.where(column == given.c.value).limit(limit).lateral()
+    for value, first in conn.execute(select(given.c.value, block.c[0]).join_from(given, block, true())):
+        out[value].append(first)
+    return out
+
+
 def among(conn: Connection, column, values: Iterable):
     """``column IN values`` (a list) as one parameter: on PostgreSQL
     ``column = ANY(array)``, on SQLite ``column IN (SELECT value FROM json_each(?))``. The statement's text

@@ -152,14 +152,14 @@ def _merges(conn: Connection) -> Merges | None:
     for r in moved:
         merges.gone[r.kind].add(r.value)
         merges.into[r.kind].add(r.kb_id)
-    for kind in ("entity", "event"):
-        stays = {kb for batch in chunks(sorted(merges.gone[kind]), IN_CHUNK) for kb in conn.execute(
+    def staying(kind: str) -> set[str]:  # the kb ids items moved out of that still have items
+        return {kb for batch in chunks(sorted(merges.gone[kind]), IN_CHUNK) for kb in conn.execute(
             select(cl.c.kb_id).where(among(conn, cl.c.kb_id, batch), cl.c.kind == kind).distinct()).scalars()}
-        if stays and kind == "entity":
-            return _rebuild("an item moved out of a kb entity that stays (a split)")
-        if stays:  # a kb event split: recounted whole, with the first meetings that were at it
-            merges.split |= stays
-            merges.gone[kind] -= stays
+
+    if staying("entity"):
+        return _rebuild("an item moved out of a kb entity that stays (a split)")
+    merges.split = staying("event")  # a kb event split: recounted whole, with the first meetings that were at it
+    merges.gone["event"] -= merges.split
     types = {value.partition(SEP)[0][1:] for batch in chunks(sorted(merges.gone["entity"]), IN_CHUNK)
              for value in conn.execute(select(seen.c.value).where(seen.c.kind == "entity",
                                                                   among(conn, seen.c.key, batch)))

@@ -42,7 +42,7 @@ from collections import Counter, defaultdict
 from itertools import chain
 from typing import Iterable, Iterator
 
-from sqlalchemy import ARRAY, String, Text, bindparam, cast, exists, func, insert, select, true, update
+from sqlalchemy import Text, cast, exists, func, insert, select, update
 from sqlalchemy.engine import Connection, Engine
 
 from linkwatch.resolve.entities import MAX_BLOCK as NAME_BLOCK, RULE as ENTITY_RULE, SPELLING_VARIANT, WINDOW, \
@@ -54,7 +54,7 @@ from linkwatch.resolve.events import CONFLICT_RULE, MAX_BLOCK as EVENT_BLOCK, MA
     states_tolerant
 from linkwatch.resolve.graph import Clusterer
 from linkwatch.store import schema as S
-from linkwatch.store.db import among, chunks, insert_tuples, now, rows_in, writing
+from linkwatch.store.db import among, chunks, first_rows, insert_tuples, now, rows_in, writing
 from linkwatch.store.edges import touch
 from linkwatch.store.items import (EVENT_COLUMNS, PARTY_ROLES, RECORD_COLUMNS, SEP, Known, _in, entity_keys,
                                    entity_records, event_keys, event_records, kb_ids, key_text, write_keys)
@@ -416,6 +416,8 @@ class _EventStep(_Step):
         super().__init__(conn, previous)
         self.known = Known()  # memberships and places' geo read so far
         self.records = event_records(conn, rows, self.known)
+        self.holders: dict[tuple, list[EventRecord]] = defaultdict(list)  # blocking key → the new events holding it
+        self.conflicts: dict[tuple, tuple] = {}  # (new event, kb node) → (score, stored event) of a conflict link
 
     def _members(self, source, where: tuple, group, wanted: dict, expand: dict | None = None) -> dict[str, set]:
         """Group value (a party's or a place's kb id, a country-and-month key) → the stored events the
@@ -427,9 +429,10 @@ class _EventStep(_Step):
         expand = {v: kbs for v, kbs in (expand or {}).items() if v in wanted and len(kbs) < IN_LIMIT}
         out: dict[str, set] = defaultdict(set)
         year = func.substr(e.c.time_value, 1, 4)
-        first = self._first_reads(source, where, group, sorted(v for v in wanted if v not in expand))
-        for value in sorted(wanted):  # each block read up to one event over the limit: a bounded read, however
-            # many events the store holds for the value
+        # each block read up to one event over the limit: a bounded read, however many events the store holds
+        first = first_rows(conn, select(e.c.id).select_from(source).where(*where).distinct(), group,
+                           [v for v in wanted if v not in expand], EVENT_BLOCK + 1)
+        for value in sorted(wanted):
             holds = sorted(expand.get(value, set()) | {value})
             stmt = select(e.c.id).select_from(source).where(*where, among(conn, group, holds)).distinct()
             ids = first[value] if value in first else list(conn.execute(stmt.limit(EVENT_BLOCK + 1)).scalars())
@@ -444,21 +447,6 @@ class _EventStep(_Step):
                     out[value].update(ids + extra)
         return out
 
-    def _first_reads(self, source, where: tuple, group, values: list[str]) -> dict[str, list[str]]:
-        """On PostgreSQL, value → its block's first ``EVENT_BLOCK`` + 1 stored events, for all ``values`` in
-        one statement (a lateral join over them, each limited: one round trip instead of one a value);
-        elsewhere nothing (``_members`` reads a value at a time: SQLite has no round trips)."""
-        if self.conn.dialect.name != "postgresql" or not values:
-            return {}
-        e = S.events
-        given = func.unnest(bindparam("values", values, type_=ARRAY(String))).table_valued("value").render_derived()
-        block = (select(e.c.id).select_from(source).where(*where, group == given.c.value).distinct()
-                 .limit(EVENT_BLOCK + 1).lateral())
-        out: dict[str, list[str]] = {value: [] for value in values}
-        for value, event in self.conn.execute(select(given.c.value, block.c.id).join_from(given, block, true())):
-            out[value].append(event)
-        return out
-
     def _candidates(self) -> dict[tuple, set]:
         """Blocking key (``resolve.events.blocking_keys``) → the stored events it compares a new one with."""
         families: dict[tuple, set] = defaultdict(set)  # (kind, value) → families of the new events holding it
@@ -467,6 +455,7 @@ class _EventStep(_Step):
             for fam, kind, *value in event_blocking_keys(x):
                 families[(kind, *value)].add(fam)
                 years[(kind, *value)].add((x.time or "")[:4])
+                self.holders[(fam, kind, *value)].append(x)
         parties = {v[1] for v in families if v[0] == "p"}
         # people who belong to one of those organisations: their events hold the organisation's key too
         c, subj, obj = S.claims, S.clusters.alias("subj"), S.clusters.alias("obj")
@@ -499,44 +488,16 @@ class _EventStep(_Step):
 
     def run(self) -> int:
         blocks = self._candidates()
-        holders: dict[tuple, list[EventRecord]] = defaultdict(list)  # blocking key → the new events holding it
-        for x in self.records:
-            for key in event_blocking_keys(x):
-                holders[key].append(x)
         weights = self._weights(self.records)
-        conflicts: dict[tuple, tuple] = {}  # (new event, kb node) → (score, stored event) of a conflict link
-        e, known = S.events, self.known
         for keys in _groups(blocks, GROUP):  # the candidates a group of blocks at a time, then forgotten
-            ids = set().union(*(blocks[key] for key in keys))
-            kb_of = kb_ids(self.conn, ids)
-            stored = {r.id: r for r in event_records(self.conn, _in(self.conn, select(*EVENT_COLUMNS), e.c.id,
-                                                                    [i for i in ids if i in kb_of]), known)}
-            self._weights(list(stored.values()), into=weights)
-            for key in keys:
-                fam = key[0]
-                for x in holders[key]:
-                    for item in blocks[key]:
-                        other = stored.get(item)
-                        if other is None or family(other.type) != fam or other.document == x.document:
-                            continue
-                        link = event_score(x, other, weights=weights)
-                        if link is None:
-                            continue
-                        self.kb_of[item] = kb_of[item]
-                        if link[1] == CONFLICT_RULE:
-                            pair = (x.id, node(kb_of[item]))
-                            if _better(link[0], item, conflicts.get(pair)):
-                                conflicts[pair] = (link[0], item)
-                        else:
-                            self.best(x.id, item, link[0])
-            del stored
+            self._score_group(keys, blocks, weights)
         # the stored clusters a new event links to, with their states (every member's time and place)
-        linked = sorted({b[len(NODE):] for _, b in chain(self.via, conflicts)})
-        c = S.clusters
+        linked = sorted({b[len(NODE):] for _, b in chain(self.via, self.conflicts)})
+        c, e = S.clusters, S.events
         member_ids = [i for i, in _in(self.conn, select(c.c.item_id).where(c.c.kind == "event"), c.c.kb_id, linked)]
         members: dict[str, list[EventRecord]] = defaultdict(list)
         kb_of_member = kb_ids(self.conn, member_ids)
-        for r in event_records(self.conn, _in(self.conn, select(*EVENT_COLUMNS), e.c.id, member_ids), known):
+        for r in event_records(self.conn, _in(self.conn, select(*EVENT_COLUMNS), e.c.id, member_ids), self.known):
             members[kb_of_member[r.id]].append(r)
         clusters = self.clusterer(compatible=states_compatible, combine=combine_states)
         for x in self.records:
@@ -555,10 +516,10 @@ class _EventStep(_Step):
         new_links = list(event_links(self.records, weights=weights))
         cross = [(s, a, b, EVENT_RULE) for (a, b), (s, _item) in ordered(self.via.items())]
         clusters.link_all(chain((l for l in new_links if l[3] != CONFLICT_RULE), cross))
-        conflict_links = [(s, a, b, CONFLICT_RULE) for (a, b), (s, _item) in ordered(conflicts.items())]
-        for (a, b), (s, item) in conflicts.items():
-            if (a, b) not in self.via or s > self.via[(a, b)][0]:
-                self.via[(a, b)] = (s, item)
+        conflict_links = [(s, a, b, CONFLICT_RULE) for (a, b), (s, _item) in ordered(self.conflicts.items())]
+        for pair, (s, item) in self.conflicts.items():
+            if _better(s, item, self.via.get(pair)):
+                self.via[pair] = (s, item)
         clusters.link_all(chain((l for l in new_links if l[3] == CONFLICT_RULE), conflict_links),
                           compatible=states_tolerant)
         new_kb, moved = self.assign(clusters)
@@ -573,6 +534,29 @@ class _EventStep(_Step):
                 summaries[target].extend(evs)
         write_event_summaries(self.conn, summaries)
         return merges
+
+    def _score_group(self, keys: list[tuple], blocks: dict[tuple, set], weights: dict[str, float]) -> None:
+        """Score the new events holding ``keys`` against those blocks' stored events (read now), keeping each
+        new event's best link to a stored cluster (``via``; ``conflicts`` for links of conflicting dates)."""
+        ids = set().union(*(blocks[key] for key in keys))
+        kb_of = kb_ids(self.conn, ids)
+        stored = {r.id: r for r in event_records(self.conn, _in(self.conn, select(*EVENT_COLUMNS), S.events.c.id,
+                                                                [i for i in ids if i in kb_of]), self.known)}
+        self._weights(list(stored.values()), into=weights)
+        for key in keys:
+            fam = key[0]
+            pairs = ((x, stored.get(item), item) for x in self.holders[key] for item in blocks[key])
+            for x, other, item in pairs:
+                if other is None or family(other.type) != fam or other.document == x.document:
+                    continue
+                link = event_score(x, other, weights=weights)
+                if link is None:
+                    continue
+                self.kb_of[item] = kb_of[item]
+                if link[1] != CONFLICT_RULE:
+                    self.best(x.id, item, link[0])
+                elif _better(link[0], item, self.conflicts.get((x.id, node(kb_of[item])))):
+                    self.conflicts[(x.id, node(kb_of[item]))] = (link[0], item)
 
     def _weights(self, records: list[EventRecord], into: dict[str, float] | None = None) -> dict[str, float]:
         """Party weights counted over the store (every stored event naming the party, the new ones included),
